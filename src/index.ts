@@ -8,3 +8,16 @@ export type { MimeBundle, DisplaySink } from "./display";
 // conv.ts — convolution by hand (04-convolution-by-hand, 05-channels-and-filters)
 export { outputSize, outputSizeWorking } from "./conv";
 export type { AxisOptions } from "./conv";
+
+// layers.ts, models.ts — layer specs, shapes, parameter counts, the lectures' models (01-why-deep, 08-lenet-parameters, 09-training-lenet-mnist)
+export {
+  inputLayer, convLayer, poolLayer, flattenLayer, denseLayer, activationLayer, dropoutLayer, reshapeLayer,
+  propagateShapes, modelOutputShape, layerParams, modelSummary, countParams,
+  summaryText, summaryHtml, summaryBundle, paramsChartData, compareFcConv, formatCount, formatShape,
+} from "./layers";
+export type {
+  LayerActivation, LayerPadding, LayerSize, LayerSpec, ModelSpec, LayerShape, InputSpec, Conv2dSpec, PoolSpec, FlattenSpec, DenseSpec,
+  ActivationSpec, DropoutSpec, ReshapeSpec, LayerStep, ParamCount, SummaryRow, ModelSummary, CompareOptions, Comparison,
+} from "./layers";
+export { lenet5, kerasDigitModel, kerasDigitModelCorrected, alexnet, weightSharingDense, weightSharingConv, toTfModel } from "./models";
+export type { TfModelOptions } from "./models";
