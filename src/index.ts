@@ -21,3 +21,17 @@ export type {
 } from "./layers";
 export { lenet5, kerasDigitModel, kerasDigitModelCorrected, alexnet, weightSharingDense, weightSharingConv, toTfModel } from "./models";
 export type { TfModelOptions } from "./models";
+
+// plot/ — plotly figures as data, shown offline in the notebook (04-convolution-by-hand, 06-kernel-gallery, 02-ffnn-xor, 09-training-lenet-mnist)
+export { matrixFigure, matrixRowFigure } from "./plot/matrix";
+export type { MatrixPanel, MatrixOptions, MatrixRowOptions, MatrixColors } from "./plot/matrix";
+export { imageFigure, imageGridFigure } from "./plot/image";
+export type { ImageInput, ImageOptions, ImageGridOptions } from "./plot/image";
+export { lineFigure, barFigure, confusionMatrixFigure, decisionBoundaryFigure } from "./plot/charts";
+export type { Series, ChartOptions, LineOptions, GridValues, LabelledPoints } from "./plot/charts";
+export { slidingWindowFigure } from "./plot/animation";
+export type { SlideStep, SlidingWindowWalk } from "./plot/animation";
+export { show, loadPlotly, plotlyLoaded, plotlyVersion, figureBundle, figureHtml, figureSummary, PLOTLY_MIME } from "./plot/show";
+export { progressBar, progressLine, liveFigure } from "./plot/progress";
+export type { ProgressBar, ProgressOptions, ProgressState, LiveFigure } from "./plot/progress";
+export type { Figure, Trace, Layout, Annotation, Shape, Frame, CellWindow } from "./plot/figure";

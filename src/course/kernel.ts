@@ -27,7 +27,7 @@ export interface ExecuteReplyContent {
 
 interface CellIO {
   /** Route process.stdout/stderr and tslab's display writer to this cell's iopub messages. */
-  begin(): void;
+  begin(code: string, count: number): void;
   error(ename: string, evalue: string, traceback: string[]): void;
   result(data: Bundle, count: number): void;
 }
@@ -62,6 +62,10 @@ class CourseHandler extends JupyterHandlerImpl {
   /** Bumped after a failed cell that asked to stop on error: older queued requests are aborted. */
   private generation = 0;
   private count = 0;
+  /** True while requests that were already waiting when a cell failed are being turned away. */
+  private aborting = false;
+  /** Whether the shell socket holds requests not yet dispatched (set once the server is up). */
+  pendingInput: () => boolean = () => false;
 
   constructor(
     private readonly run: (code: string) => Promise<boolean>,
@@ -75,10 +79,11 @@ class CourseHandler extends JupyterHandlerImpl {
 
   executeCell(req: ExecuteRequestContent, io: CellIO): Promise<ExecuteReplyContent> {
     const generation = this.generation;
+    const doomed = this.aborting;
     const task = async (): Promise<ExecuteReplyContent> => {
-      if (generation !== this.generation) return { status: "aborted", execution_count: null };
+      if (doomed || generation !== this.generation) return { status: "aborted", execution_count: null };
       const count = req.silent ? this.count : ++this.count;
-      io.begin();
+      io.begin(req.code, count);
       this.takeReported();
       const ok = await this.run(req.code);
       const reported = this.takeReported();
@@ -89,12 +94,27 @@ class CourseHandler extends JupyterHandlerImpl {
       }
       const { ename, evalue, traceback } = describeFailure(reported, req.code, this.lastOutput());
       io.error(ename, evalue, traceback);
-      if (req.stop_on_error !== false) this.generation++;
+      if (req.stop_on_error !== false) await this.abortWaitingRequests();
       return { status: "error", execution_count: count, ename, evalue, traceback };
     };
     const done = this.queue.then(task, task);
     this.queue = done.catch(() => undefined);
     return done;
+  }
+
+  /**
+   * After a failure with stop_on_error: abort what is queued and what already sits in the shell
+   * socket, then reply. A request sent after the client saw the reply runs normally.
+   */
+  private async abortWaitingRequests(): Promise<void> {
+    this.generation++;
+    this.aborting = true;
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    for (let quiet = 0, i = 0; quiet < 2 && i < 1000; i++) {
+      await tick();
+      quiet = this.pendingInput() ? 0 : quiet + 1;
+    }
+    this.aborting = false;
   }
 }
 
@@ -189,6 +209,7 @@ export function startKernel(connectionFile: string): void {
     executor,
   );
   const server = new CourseServer(handler, connectionFile);
+  handler.pendingInput = () => server.shell !== undefined && server.shell.readable;
   process.on("SIGINT", () => executor.interrupt());
   process.on("uncaughtException", (err) => process.stderr.write(`Uncaught exception: ${String(err)}\n`));
   process.on("unhandledRejection", (reason) => process.stderr.write(`Unhandled promise rejection: ${String(reason)}\n`));
@@ -233,7 +254,8 @@ class CourseServer extends ZmqServer {
     const writeDisplayData: DisplayWriter = (data, update) => send(update ? "update_display_data" : "display_data", data);
     const req = executeRequest(msg.content);
     const content = await this.course.executeCell(req, {
-      begin: () => {
+      begin: (code, count) => {
+        send("execute_input", { code, execution_count: count });
         // Output written after the cell ends still goes to it, as in the Python kernel.
         process.stdout.write = streamWriter("stdout", writeStream);
         process.stderr.write = streamWriter("stderr", writeStream);

@@ -19,6 +19,8 @@ export interface ExecuteOptions {
   /** Passed to the kernel process. */
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** Told the kernel's process id once it has started. */
+  onKernel?: (pid: number) => void;
   /** Told about each code cell once it has run. */
   onCell?: (index: number, result: CellResult) => void;
 }
@@ -71,6 +73,7 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
     nodeArgs: options.nodeArgs,
   });
   const kernelStartSeconds = (Date.now() - started) / 1000;
+  if (kernel.process.pid !== undefined) options.onKernel?.(kernel.process.pid);
   /** Outputs carrying a display_id, wherever they are, so update_display_data can reach them. */
   const displays = new Map<string, Output[]>();
   let dead = false;

@@ -10,6 +10,9 @@ export const END_HIDDEN_TESTS = "// END HIDDEN TESTS";
 /** The two lines a student finds where the instructor's solution was. */
 export const SOLUTION_STUB = ['// YOUR CODE HERE', 'throw new Error("not implemented");'];
 
+/** What a student finds in a markdown solution cell (nbgrader's wording). */
+export const MARKDOWN_STUB = "YOUR ANSWER HERE";
+
 /** A block of lines between a begin and an end delimiter (0-based line numbers, both inclusive). */
 interface Block {
   begin: number;

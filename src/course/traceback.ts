@@ -20,7 +20,7 @@ function words(s: string): Set<string> {
 export function cellLineFor(code: string, js: string, jsLine: number): number | null {
   const target = js.split("\n")[jsLine - 1];
   if (target === undefined) return null;
-  const want = words(target.replace(/\(0, |\bexports\.|__tslab__\.|\bconst\b|\blet\b|\bvar\b/g, ""));
+  const want = words(target.replace(/exports\.tsLastExpr = |\(0, |\bexports\.|__tslab__\.|\bconst\b|\blet\b|\bvar\b/g, ""));
   if (want.size === 0) return null;
   let best: number | null = null;
   let bestScore = 0;

@@ -44,8 +44,9 @@ export class RenderContext {
   }
 }
 
-function contextOf(env: unknown): RenderContext {
-  if (env instanceof RenderContext) return env;
+/** markdown-it passes an environment object through to the render rules: ours carries the context. */
+function contextOf(env: Record<string, unknown> | undefined): RenderContext {
+  if (env?.context instanceof RenderContext) return env.context;
   throw new Error("markdown: render called without a RenderContext");
 }
 
@@ -165,8 +166,8 @@ function imageSource(src: string, context: RenderContext): string {
   return `data:${mime};base64,${readFileSync(path).toString("base64")}`;
 }
 
-function createMarkdown(): MarkdownIt {
-  const md: MarkdownIt = new MarkdownIt({
+function createMarkdown() {
+  const md = new MarkdownIt({
     html: true,
     highlight: (code, language) => highlightCode(code, language),
   });
@@ -192,7 +193,7 @@ function createMarkdown(): MarkdownIt {
   const defaultImage = md.renderer.rules.image;
   md.renderer.rules.image = (tokens, idx, options, env, self) => {
     const token = tokens[idx];
-    token.attrSet("src", imageSource(token.attrGet("src") ?? "", contextOf(env)));
+    token.attrSet("src", imageSource(String(token.attrGet("src") ?? ""), contextOf(env)));
     return defaultImage ? defaultImage(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
   };
   return md;
@@ -203,11 +204,11 @@ const markdown = createMarkdown();
 /** Render markdown (with `$…$`, `$$…$$` and `\begin{…}` math) to HTML. */
 export function renderMarkdown(source: string, context: RenderContext): string {
   if (typeof source !== "string") throw new Error(`renderMarkdown: source must be a string, got ${typeof source}`);
-  return markdown.render(source, context);
+  return markdown.render(source, { context });
 }
 
 /** Render one line of markdown without the surrounding paragraph (titles, outcomes). */
 export function renderInlineMarkdown(source: string, context: RenderContext): string {
   if (typeof source !== "string") throw new Error(`renderInlineMarkdown: source must be a string, got ${typeof source}`);
-  return markdown.renderInline(source, context);
+  return markdown.renderInline(source, { context });
 }

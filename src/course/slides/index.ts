@@ -1,0 +1,180 @@
+// `dl-by-hand slides|pages|build`: offline decks, pages and the course home page from executed notebooks.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "fs";
+import { join, relative } from "path";
+import { findRemoteResources, GENERATOR, isTheme, Theme, THEMES } from "./assets";
+import { renderDeck } from "./deck";
+import { Lecture, renderHome } from "./home";
+import { Notebook, readNotebook } from "./notebook";
+import { renderPage } from "./page";
+
+export type Command = "slides" | "pages" | "build";
+
+export interface BuildOptions {
+  /** Notebook files or folders of notebooks; empty: `build/notebooks` (the runner's output). */
+  inputs: string[];
+  /** Output folder: decks go to `<out>/slides`, pages to `<out>/pages`, the home page to `<out>/index.html`. */
+  out: string;
+  solutions: boolean;
+  code: boolean;
+  theme: Theme;
+}
+
+export const USAGE = `usage: dl-by-hand slides|pages|build [notebook.ipynb | folder ...] [options]
+  slides           a reveal.js deck per notebook: <out>/slides/<notebook>.html
+  pages            a readable page per notebook:  <out>/pages/<notebook>.html
+  build            both, and the course home page <out>/index.html
+options:
+  --out DIR        output folder (default: build)
+  --no-solutions   student version: exercise solutions replaced by the stub, hidden tests removed
+  --no-code        hide code cells, keep their outputs
+  --theme NAME     deck theme: ${THEMES.join(", ")} (default: white)
+Notebooks default to build/notebooks (executed by \`dl-by-hand run\`).`;
+
+/** Read the command line; a mistake is an Error whose message says what is wrong. */
+export function parseArgs(args: string[]): BuildOptions {
+  const options: BuildOptions = { inputs: [], out: "build", solutions: true, code: true, theme: "white" };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--no-solutions") options.solutions = false;
+    else if (arg === "--no-code") options.code = false;
+    else if (arg === "--out" || arg === "--theme") {
+      const value = args[++i];
+      if (value === undefined || value.startsWith("--")) throw new Error(`${arg} needs a value`);
+      if (arg === "--out") options.out = value;
+      else if (isTheme(value)) options.theme = value;
+      else throw new Error(`--theme: unknown theme ${JSON.stringify(value)}; choose one of ${THEMES.join(", ")}`);
+    } else if (arg.startsWith("--")) throw new Error(`unknown option ${arg}`);
+    else options.inputs.push(arg);
+  }
+  return options;
+}
+
+/** The notebook files named by `inputs` (folders give their .ipynb files), sorted by name within a folder. */
+export function findNotebooks(inputs: string[]): string[] {
+  const files: string[] = [];
+  for (const input of inputs) {
+    if (!existsSync(input)) throw new Error(`findNotebooks: ${input} does not exist`);
+    if (statSync(input).isDirectory()) {
+      const names = readdirSync(input).filter((name) => name.endsWith(".ipynb")).sort();
+      files.push(...names.map((name) => join(input, name)));
+    } else if (input.endsWith(".ipynb")) {
+      files.push(input);
+    } else {
+      throw new Error(`findNotebooks: ${input} is neither a folder nor an .ipynb file`);
+    }
+  }
+  return files;
+}
+
+/**
+ * Write `text` to `path` through a temporary file, so a reader never sees half a file. A file that
+ * this tool did not write (no generator tag) is never overwritten.
+ */
+function writeOutput(path: string, text: string): void {
+  if (existsSync(path) && !readFileSync(path, "utf8").slice(0, 2000).includes(GENERATOR)) {
+    throw new Error(`refusing to overwrite ${path}: it was not written by dl-by-hand`);
+  }
+  mkdirSync(join(path, ".."), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(2)} MB`;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Outcome {
+  written: string[];
+  failed: string[];
+  warnings: string[];
+}
+
+/** Render and write one kind of file for one notebook; failures are recorded, never thrown. */
+function produce(path: string, render: () => { html: string; warnings: string[] }, outcome: Outcome): boolean {
+  try {
+    const { html, warnings } = render();
+    outcome.warnings.push(...warnings);
+    for (const url of findRemoteResources(html)) outcome.warnings.push(`${path} loads ${url} from the network`);
+    writeOutput(path, html);
+    outcome.written.push(path);
+    return true;
+  } catch (error) {
+    outcome.failed.push(`${path}: ${message(error)}`);
+    return false;
+  }
+}
+
+/** Build the files of `command` for every notebook; one broken notebook does not stop the others. */
+export function build(command: Command, options: BuildOptions): Outcome {
+  const outcome: Outcome = { written: [], failed: [], warnings: [] };
+  let inputs = options.inputs;
+  if (inputs.length === 0) {
+    inputs = ["build/notebooks"];
+    if (!existsSync("build/notebooks") && existsSync("notebooks")) {
+      outcome.warnings.push("build/notebooks does not exist: using notebooks/, which has no outputs (run `dl-by-hand run notebooks` first)");
+      inputs = ["notebooks"];
+    }
+  }
+  const files = findNotebooks(inputs);
+  if (files.length === 0) throw new Error(`no notebooks found in ${inputs.join(", ")}`);
+  const lectures: Lecture[] = [];
+  for (const file of files) {
+    let notebook: Notebook;
+    try {
+      notebook = readNotebook(file);
+    } catch (error) {
+      outcome.failed.push(message(error));
+      continue;
+    }
+    const deck = join(options.out, "slides", `${notebook.name}.html`);
+    const page = join(options.out, "pages", `${notebook.name}.html`);
+    const lecture: Lecture = { notebook, deck: null, page: null };
+    if (command !== "pages" && produce(deck, () => renderDeck(notebook, options), outcome)) {
+      lecture.deck = relative(options.out, deck);
+    }
+    if (command !== "slides" && produce(page, () => renderPage(notebook, options), outcome)) {
+      lecture.page = relative(options.out, page);
+    }
+    lectures.push(lecture);
+  }
+  if (command === "build") {
+    produce(join(options.out, "index.html"), () => renderHome(lectures, "Deep Learning by Hand"), outcome);
+  }
+  return outcome;
+}
+
+/** Entry point of `dl-by-hand slides|pages|build`; returns the process exit code. */
+export async function cli(command: Command, args: string[]): Promise<number> {
+  if (command !== "slides" && command !== "pages" && command !== "build") {
+    throw new Error(`cli: command must be slides, pages or build, got ${JSON.stringify(command)}`);
+  }
+  let options: BuildOptions;
+  try {
+    options = parseArgs(args);
+  } catch (error) {
+    console.error(`dl-by-hand ${command}: ${message(error)}\n${USAGE}`);
+    return 2;
+  }
+  const started = Date.now();
+  let outcome: Outcome;
+  try {
+    outcome = build(command, options);
+  } catch (error) {
+    console.error(`dl-by-hand ${command}: ${message(error)}`);
+    return 2;
+  }
+  for (const path of outcome.written) console.log(`  ${megabytes(statSync(path).size).padStart(9)}  ${path}`);
+  for (const warning of outcome.warnings) console.warn(`warning: ${warning}`);
+  for (const failure of outcome.failed) console.error(`failed: ${failure}`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`dl-by-hand ${command}: ${outcome.written.length} files written, ${outcome.failed.length} failed, in ${seconds} s`);
+  if (command === "build" && outcome.written.includes(join(options.out, "index.html"))) {
+    console.log(`Open ${join(options.out, "index.html")}`);
+  }
+  return outcome.failed.length > 0 ? 1 : 0;
+}

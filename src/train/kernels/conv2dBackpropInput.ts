@@ -1,0 +1,57 @@
+// Conv2DBackpropInput for wasm: the gradient of a convolution with respect to its input.
+// The stock kernel loops pixel by pixel; two common cases are fast convolutions or products instead.
+//
+//   dx[n, h, w, c] = Σ over kernel taps (i, j) and kernels k of  dy[n, h + pad − i, w + pad − j, k] · W[i, j, c, k]
+//
+// With stride 1 this is the error signal dy, zero-padded by (kernel − 1 − pad), correlated with the kernel
+// turned by 180° and with its channel axes swapped. When the forward pass had a 1×1 output (the kernel
+// covered the whole input, like LeNet's C5), it is a matrix product: dx = dy · Wᵀ.
+import { tf } from "../../tf";
+import { dataFormatAttr, free, input, padAttr, pairAttr, roundingAttr, run, runStock, shape4, wasmBackend, type TensorInfo } from "./util";
+
+const NAME = "Conv2DBackpropInput";
+
+function conv2dBackpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): TensorInfo {
+  const wasm = wasmBackend(NAME, backend);
+  const dy = input(NAME, inputs, "dy");
+  const filter = input(NAME, inputs, "filter");
+  const format = dataFormatAttr(NAME, attrs);
+  const info = tf.backend_util.computeConv2DInfo(
+    shape4(NAME, "inputShape", attrs?.inputShape), shape4(NAME, "filter", filter.shape), pairAttr(NAME, attrs, "strides"), 1,
+    padAttr(NAME, attrs), roundingAttr(NAME, attrs), false, tf.backend_util.convertConv2DDataFormat(format),
+  );
+  const { filterHeight: kh, filterWidth: kw, padInfo } = info;
+  const pads = [padInfo.top, padInfo.bottom, padInfo.left, padInfo.right];
+  if (format !== "NHWC") return runStock(NAME, wasm, inputs, attrs);
+
+  // The kernel covered the whole input once: a matrix product [n, k] · [k, kh·kw·c].
+  if (info.inHeight === kh && info.inWidth === kw && pads.every((p) => p === 0)) {
+    const dy2 = run("Reshape", wasm, { x: dy }, { shape: [info.batchSize, info.outChannels] });
+    const w2 = run("Reshape", wasm, { x: filter }, { shape: [kh * kw * info.inChannels, info.outChannels] });
+    const dx2 = run("BatchMatMul", wasm, { a: dy2, b: w2 }, { transposeA: false, transposeB: true });
+    const dx = run("Reshape", wasm, { x: dx2 }, { shape: info.inShape });
+    free(wasm, dy2, w2, dx2);
+    return dx;
+  }
+
+  // Stride 1, padding smaller than the kernel, and not mostly padding: one convolution.
+  const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
+  const smallPads = padInfo.top < kh && padInfo.bottom < kh && padInfo.left < kw && padInfo.right < kw;
+  const mostlyData = info.inHeight * info.inWidth <= 4 * info.outHeight * info.outWidth;
+  if (stride1 && smallPads && mostlyData) {
+    const turned = run("Reverse", wasm, { x: filter }, { dims: [0, 1] }); // W[kh−1−i, kw−1−j, c, k]
+    const swapped = run("Transpose", wasm, { x: turned }, { perm: [0, 1, 3, 2] }); // channels c ↔ k
+    const dx = run("Conv2D", wasm, { x: dy, filter: swapped }, {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [[0, 0], [kh - 1 - padInfo.top, kh - 1 - padInfo.bottom], [kw - 1 - padInfo.left, kw - 1 - padInfo.right], [0, 0]],
+      dataFormat: "NHWC",
+    });
+    free(wasm, turned, swapped);
+    return dx;
+  }
+  return runStock(NAME, wasm, inputs, attrs);
+}
+
+/** The wasm Conv2DBackpropInput kernel: fast for stride 1 and for 1×1 outputs, the stock loop otherwise — 09-training-lenet-mnist. */
+export const conv2dBackpropInputKernel: tf.KernelConfig = { kernelName: NAME, backendName: "wasm", kernelFunc: conv2dBackpropInput };

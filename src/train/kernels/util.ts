@@ -1,0 +1,117 @@
+// What every custom kernel needs: the wasm backend, the kernels it already has, and typed attributes.
+// A kernel receives `{ inputs, backend, attrs }` with loosely typed attributes; the readers below check
+// each attribute at run time and return it with its real type, naming the kernel when one is wrong.
+import { tf } from "../../tf";
+import { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+
+export type TensorInfo = tf.TensorInfo;
+export type Shape4 = [number, number, number, number];
+export type Pair = [number, number];
+export type ExplicitPadding = [Pair, Pair, Pair, Pair];
+export type Padding = "valid" | "same" | number | ExplicitPadding;
+export type RoundingMode = "floor" | "round" | "ceil" | undefined;
+type Attrs = tf.NamedAttrMap | undefined;
+
+/** The stock wasm kernels our kernels replaced, kept so that a kernel can hand a case back to them. */
+const stockKernels = new Map<string, tf.KernelConfig>();
+
+/** Remember the stock kernel `name` before a custom one replaces it — 09-training-lenet-mnist. */
+export function keepStockKernel(config: tf.KernelConfig): void {
+  if (!stockKernels.has(config.kernelName)) stockKernels.set(config.kernelName, config);
+}
+
+/** The wasm backend a kernel runs on; any other backend is a mistake in registration. */
+export function wasmBackend(kernel: string, backend: unknown): BackendWasm {
+  if (!(backend instanceof BackendWasm)) throw new Error(`${kernel}: runs on the wasm backend only`);
+  return backend;
+}
+
+function single(kernel: string, out: TensorInfo | TensorInfo[]): TensorInfo {
+  if (Array.isArray(out)) {
+    if (out.length !== 1) throw new Error(`${kernel}: expected one output, got ${out.length}`);
+    return out[0];
+  }
+  return out;
+}
+
+/** Run the wasm kernel `name` (the one registered now) directly on backend data, outside the engine. */
+export function run(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): TensorInfo {
+  const config = tf.getKernel(name, "wasm");
+  if (!config) throw new Error(`${name}: no wasm kernel registered`);
+  return single(name, config.kernelFunc({ inputs, backend, attrs }));
+}
+
+/** Run the stock wasm kernel `name`, the one that was there before ours. */
+export function runStock(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): TensorInfo {
+  const config = stockKernels.get(name) ?? tf.getKernel(name, "wasm");
+  if (!config) throw new Error(`${name}: no stock wasm kernel`);
+  return single(name, config.kernelFunc({ inputs, backend, attrs }));
+}
+
+/** Free intermediate results (a result that aliases an input is freed by its reference count). */
+export function free(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** The input `name` of a kernel, checked to be float32. */
+export function input(kernel: string, inputs: tf.NamedTensorInfoMap, name: string): TensorInfo {
+  const info = inputs[name];
+  if (!info) throw new Error(`${kernel}: missing input ${name}`);
+  if (info.dtype !== "float32") throw new Error(`${kernel}: input ${name} must be float32, got ${info.dtype}`);
+  return info;
+}
+
+/** A 4-D shape, from a tensor or an attribute. */
+export function shape4(kernel: string, name: string, value: unknown): Shape4 {
+  if (Array.isArray(value) && value.length === 4 && value.every((v) => typeof v === "number")) {
+    return [value[0], value[1], value[2], value[3]];
+  }
+  throw new Error(`${kernel}: ${name} must be a 4-D shape, got ${String(value)}`);
+}
+
+/** A size given once or per axis: strides, filterSize. */
+export function pairAttr(kernel: string, attrs: Attrs, name: string): number | Pair {
+  const value = attrs?.[name];
+  if (typeof value === "number") return value;
+  if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number") {
+    return [value[0], value[1]];
+  }
+  throw new Error(`${kernel}: attribute ${name} must be a number or [rows, cols], got ${String(value)}`);
+}
+
+function isPair(value: unknown): value is Pair {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number";
+}
+
+/** 'valid', 'same', a number, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]]. */
+export function padAttr(kernel: string, attrs: Attrs): Padding {
+  const pad: unknown = attrs?.pad;
+  if (pad === "valid" || pad === "same" || typeof pad === "number") return pad;
+  if (Array.isArray(pad) && pad.length === 4) {
+    const [a, b, c, d] = pad;
+    if (isPair(a) && isPair(b) && isPair(c) && isPair(d)) return [a, b, c, d];
+  }
+  throw new Error(`${kernel}: attribute pad must be 'valid', 'same', a number or explicit padding, got ${String(pad)}`);
+}
+
+/** 'NHWC' (channels last, the default) or 'NCHW'. */
+export function dataFormatAttr(kernel: string, attrs: Attrs): "NHWC" | "NCHW" {
+  const format: unknown = attrs?.dataFormat ?? "NHWC";
+  if (format === "NHWC" || format === "NCHW") return format;
+  throw new Error(`${kernel}: attribute dataFormat must be 'NHWC' or 'NCHW', got ${String(format)}`);
+}
+
+/** How a fractional output size is rounded; undefined when not given. */
+export function roundingAttr(kernel: string, attrs: Attrs): RoundingMode {
+  const mode: unknown = attrs?.dimRoundingMode;
+  if (mode === undefined || mode === null) return undefined;
+  if (mode === "floor" || mode === "round" || mode === "ceil") return mode;
+  throw new Error(`${kernel}: attribute dimRoundingMode must be 'floor', 'round' or 'ceil', got ${String(mode)}`);
+}
+
+/** A float32 view of a tensor's numbers inside the wasm memory (take views after every allocation). */
+export function heap(kernel: string, backend: BackendWasm, info: TensorInfo): Float32Array {
+  const values = backend.typedArrayFromHeap(info);
+  if (!(values instanceof Float32Array)) throw new Error(`${kernel}: expected float32 data, got ${info.dtype}`);
+  return values;
+}

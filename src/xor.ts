@@ -1,0 +1,206 @@
+// Learning XOR (lecture 002; Goodfellow, Bengio & Courville, Deep Learning §6.1):
+// f(x; W, c, w, b) = wᵀ max(0, Wᵀx + c) + b, trained on J(θ) = ¼ Σₓ (f*(x) − f(x; θ))².
+import { MLP, train } from "./mlp";
+
+/** The four XOR inputs (rows of X) and their targets f*(x) — 02-ffnn-xor. */
+export function xorTable(): { X: number[][]; t: number[] } {
+  return { X: [[0, 0], [0, 1], [1, 0], [1, 1]], t: [0, 1, 1, 0] };
+}
+
+/** The parameters θ = (W, c, w, b) of f(x) = wᵀ max(0, Wᵀx + c) + b; W[j][i] joins input j to hidden unit i — 02-ffnn-xor. */
+export interface XorParams {
+  W: number[][];
+  c: number[];
+  w: number[];
+  b: number;
+}
+
+/** The exact solution of §6.1: W = [[1,1],[1,1]], c = [0,−1], w = [1,−2], b = 0 — 02-ffnn-xor. */
+export function xorExactSolution(): XorParams {
+  return { W: [[1, 1], [1, 1]], c: [0, -1], w: [1, -2], b: 0 };
+}
+
+function checkParams(fn: string, p: XorParams): void {
+  const ok =
+    typeof p === "object" && p !== null &&
+    Array.isArray(p.W) && p.W.length === 2 && p.W.every((r) => Array.isArray(r) && r.length === 2 && r.every(Number.isFinite)) &&
+    Array.isArray(p.c) && p.c.length === 2 && p.c.every(Number.isFinite) &&
+    Array.isArray(p.w) && p.w.length === 2 && p.w.every(Number.isFinite) &&
+    typeof p.b === "number" && Number.isFinite(p.b);
+  if (!ok) throw new Error(`${fn}: θ must be { W: 2×2, c: [2], w: [2], b: number } of finite numbers, got ${JSON.stringify(p)}`);
+}
+
+/** Goodfellow's walk-through, one matrix per step: XW, XW + c, H = max(0, XW + c), y = Hw + b — 02-ffnn-xor. */
+export function xorLayers(theta: XorParams, X: number[][] = xorTable().X): { XW: number[][]; XWc: number[][]; H: number[][]; y: number[] } {
+  checkParams("xorLayers", theta);
+  X.forEach((x, n) => {
+    if (!Array.isArray(x) || x.length !== 2 || !x.every(Number.isFinite)) throw new Error(`xorLayers: X[${n}] must be two finite numbers, got ${String(x)}`);
+  });
+  const XW = X.map((x) => [0, 1].map((i) => x[0] * theta.W[0][i] + x[1] * theta.W[1][i]));
+  const XWc = XW.map((row) => row.map((v, i) => v + theta.c[i]));
+  const H = XWc.map((row) => row.map((v) => Math.max(0, v)));
+  const y = H.map((h) => h[0] * theta.w[0] + h[1] * theta.w[1] + theta.b);
+  return { XW, XWc, H, y };
+}
+
+/** f(x; θ) = wᵀ max(0, Wᵀx + c) + b for one input x — 02-ffnn-xor. */
+export function xorOutput(theta: XorParams, x: number[]): number {
+  return xorLayers(theta, [x]).y[0];
+}
+
+/** J(θ) = ¼ Σₓ (f*(x) − f(x; θ))² over the four XOR inputs — 02-ffnn-xor. */
+export function xorLoss(theta: XorParams): number {
+  const { X, t } = xorTable();
+  const y = xorLayers(theta, X).y;
+  return t.reduce((s, target, n) => s + (target - y[n]) ** 2, 0) / 4;
+}
+
+/**
+ * The best linear model f(x) = wᵀx + b, from the normal equations (AᵀA)θ = Aᵀt with A = [X 1]:
+ * w = 0, b = ½, so it outputs 0.5 everywhere and J = 0.25 — 02-ffnn-xor.
+ */
+export function bestLinearModel(): { w: number[]; b: number; outputs: number[]; J: number } {
+  const { X, t } = xorTable();
+  const A = X.map((x) => [x[0], x[1], 1]);
+  const AtA = [0, 1, 2].map((i) => [0, 1, 2].map((j) => A.reduce((s, a) => s + a[i] * a[j], 0)));
+  const Att = [0, 1, 2].map((i) => A.reduce((s, a, n) => s + a[i] * t[n], 0));
+  const [w1, w2, b] = solve3(AtA, Att);
+  const outputs = X.map((x) => w1 * x[0] + w2 * x[1] + b);
+  const J = outputs.reduce((s, y, n) => s + (t[n] - y) ** 2, 0) / 4;
+  return { w: [w1, w2], b, outputs, J };
+}
+
+/** Solves a 3×3 system by Gaussian elimination with partial pivoting. */
+function solve3(M: number[][], v: number[]): number[] {
+  const a = M.map((row, i) => [...row, v[i]]);
+  for (let col = 0; col < 3; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < 3; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
+    [a[col], a[pivot]] = [a[pivot], a[col]];
+    for (let r = 0; r < 3; r++) {
+      if (r === col) continue;
+      const f = a[r][col] / a[col][col];
+      for (let k = col; k < 4; k++) a[r][k] -= f * a[col][k];
+    }
+  }
+  return a.map((row, i) => row[3] / row[i]);
+}
+
+/** An MLP([2, 2, 1]) with ReLU hidden units and a linear output, set to the parameters θ — 02-ffnn-xor. */
+export function xorNetwork(theta: XorParams): MLP {
+  checkParams("xorNetwork", theta);
+  const model = new MLP([2, 2, 1], { activation: "relu", output: "linear" });
+  const [hidden, out] = model.layers;
+  hidden.neurons.forEach((n, i) => {
+    n.w.forEach((wj, j) => {
+      wj.value = theta.W[j][i];
+    });
+    n.b.value = theta.c[i];
+  });
+  out.neurons[0].w.forEach((wi, i) => {
+    wi.value = theta.w[i];
+  });
+  out.neurons[0].b.value = theta.b;
+  return model;
+}
+
+/** Reads θ = (W, c, w, b) back from an MLP([2, 2, 1]) — 02-ffnn-xor. */
+export function xorParamsOf(model: MLP): XorParams {
+  if (!(model instanceof MLP) || model.sizes.join() !== "2,2,1") {
+    throw new Error(`xorParamsOf: expected an MLP([2, 2, 1]), got ${model instanceof MLP ? `MLP([${model.sizes.join(", ")}])` : String(model)}`);
+  }
+  const [hidden, out] = model.layers;
+  return {
+    W: [0, 1].map((j) => hidden.neurons.map((n) => n.w[j].value)),
+    c: hidden.neurons.map((n) => n.b.value),
+    w: out.neurons[0].w.map((wi) => wi.value),
+    b: out.neurons[0].b.value,
+  };
+}
+
+/** Options of `trainXor` and `xorConvergence`: learning rate, step budget, goal and seed — 02-ffnn-xor. */
+export interface XorTrainOptions {
+  seed?: number;
+  /** Learning rate (default 0.1). */
+  lr?: number;
+  /** Step budget (default 1000). */
+  steps?: number;
+  /** Training has converged when J < goal (default 0.01). */
+  goal?: number;
+  /** Progress callback every `every` steps, with the model so a plot can redraw the decision boundary. */
+  onStep?: (step: number, J: number, model: MLP) => void;
+  every?: number;
+}
+
+/** What `trainXor` returns: the trained θ, the loss curve, and whether J fell below the goal. */
+export interface XorTrainResult {
+  seed: number;
+  theta: XorParams;
+  losses: number[];
+  converged: boolean;
+  model: MLP;
+}
+
+const DEFAULTS = { lr: 0.1, steps: 1000, goal: 0.01 };
+
+/** Trains MLP([2, 2, 1]) (ReLU, weights uniform in [−1, 1], biases 0) on XOR by gradient descent on J — 02-ffnn-xor. */
+export function trainXor(options: XorTrainOptions = {}): XorTrainResult {
+  const seed = options.seed ?? 1;
+  const goal = options.goal ?? DEFAULTS.goal;
+  const model = new MLP([2, 2, 1], { activation: "relu", output: "linear", seed });
+  const { X, t } = xorTable();
+  const onStep = options.onStep;
+  const losses = train(model, X, t.map((v) => [v]), {
+    lr: options.lr ?? DEFAULTS.lr,
+    steps: options.steps ?? DEFAULTS.steps,
+    loss: "mse",
+    stopBelow: goal,
+    every: options.every,
+    onStep: onStep ? (step, J) => onStep(step, J, model) : undefined,
+  });
+  const theta = xorParamsOf(model);
+  return { seed, theta, losses, converged: xorLoss(theta) < goal, model };
+}
+
+/** Why a trained XOR network failed: dead ReLU units, both hidden units alike, or a plateau — 02-ffnn-xor. */
+export function diagnoseXor(theta: XorParams): string {
+  const { H, XWc } = xorLayers(theta);
+  const reasons: string[] = [];
+  [0, 1].forEach((i) => {
+    if (H.every((h) => h[i] === 0)) reasons.push(`dead ReLU: hidden unit ${i + 1} is 0 on all four inputs, so no error signal reaches its weights`);
+  });
+  const same = H.every((h) => Math.abs(h[0] - h[1]) < 1e-3) || XWc.every((z) => Math.abs(z[0] - z[1]) < 1e-3);
+  if (same) reasons.push("symmetric: both hidden units compute the same function");
+  if (reasons.length === 0) reasons.push(`stuck: the loss stays at J = ${xorLoss(theta).toFixed(4)} (a flat region or local minimum)`);
+  return reasons.join("; ");
+}
+
+/** Trains on XOR from every seed (default 1–100) and reports the share that reach J < goal within the step budget — 02-ffnn-xor. */
+export function xorConvergence(options: Omit<XorTrainOptions, "seed" | "onStep"> & { seeds?: number[] } = {}): {
+  rate: number;
+  converged: number[];
+  failed: Array<{ seed: number; J: number; diagnosis: string }>;
+  steps: number;
+  lr: number;
+  goal: number;
+} {
+  const seeds = options.seeds ?? Array.from({ length: 100 }, (_, k) => k + 1);
+  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every(Number.isInteger)) {
+    throw new Error(`xorConvergence: seeds must be a non-empty list of integers, got ${String(seeds)}`);
+  }
+  const converged: number[] = [];
+  const failed: Array<{ seed: number; J: number; diagnosis: string }> = [];
+  for (const seed of seeds) {
+    const r = trainXor({ ...options, seed });
+    if (r.converged) converged.push(seed);
+    else failed.push({ seed, J: xorLoss(r.theta), diagnosis: diagnoseXor(r.theta) });
+  }
+  return {
+    rate: converged.length / seeds.length,
+    converged,
+    failed,
+    steps: options.steps ?? DEFAULTS.steps,
+    lr: options.lr ?? DEFAULTS.lr,
+    goal: options.goal ?? DEFAULTS.goal,
+  };
+}
