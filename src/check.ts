@@ -93,10 +93,10 @@ function compare(actual: unknown, expected: unknown, atol: number, rtol: number,
   return actual === expected ? null : `expected ${formatValue(expected)}${where}, got ${formatValue(actual)}`;
 }
 
-function report(name: string, mismatch: Mismatch, hint: string | undefined): true {
+function report(name: string, mismatch: Mismatch, hint: string | undefined): void {
   if (mismatch === null) {
     process.stdout.write(`✔ ${name}\n`);
-    return true;
+    return;
   }
   const line = `${name}: ${mismatch}` + (hint ? ` — hint: ${hint}` : "");
   process.stdout.write(`✘ ${line}\n`);
@@ -122,7 +122,7 @@ function validTolerance(fn: string, arg: string, value: number | undefined, fall
  * Compare `actual` with `expected` (numbers within tolerance, arrays by shape then element,
  * objects by field), print "✔ name" or "✘ name: expected …, got … — hint: …", throw on failure — 00-welcome.
  */
-export function check(name: string, actual: unknown, expected: unknown, options: CheckOptions = {}): true {
+export function check(name: string, actual: unknown, expected: unknown, options: CheckOptions = {}): void {
   validName("check", name);
   const atol = validTolerance("check", "atol", options.atol, 1e-6);
   const rtol = validTolerance("check", "rtol", options.rtol, 1e-6);
@@ -133,7 +133,7 @@ export function check(name: string, actual: unknown, expected: unknown, options:
 }
 
 /** Check that `condition` holds, printing ✔/✘ like `check` — 00-welcome. */
-export function checkTrue(name: string, condition: boolean, options: { hint?: string } = {}): true {
+export function checkTrue(name: string, condition: boolean, options: { hint?: string } = {}): void {
   validName("checkTrue", name);
   if (typeof condition !== "boolean") {
     throw new Error(`checkTrue: condition must be a boolean, got ${formatValue(condition)}`);
@@ -142,7 +142,7 @@ export function checkTrue(name: string, condition: boolean, options: { hint?: st
 }
 
 /** Check that `fn()` throws an error whose message contains `messagePart` — 00-welcome. */
-export function checkThrows(name: string, fn: () => unknown, messagePart = "", options: { hint?: string } = {}): true {
+export function checkThrows(name: string, fn: () => unknown, messagePart = "", options: { hint?: string } = {}): void {
   validName("checkThrows", name);
   if (typeof fn !== "function") throw new Error(`checkThrows: fn must be a function, got ${formatValue(fn)}`);
   try {

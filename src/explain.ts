@@ -326,3 +326,31 @@ export function convolutionWalk(
   }));
   return { input: pad2d(explanation.input, g.padding), kernel: explanation.kernel, output: explanation.output, steps };
 }
+
+/** A nested array of numbers, of any depth. */
+type NestedNumbers = number | NestedNumbers[];
+
+/**
+ * Cut numbers to `digits` decimals without rounding, as lecture 003's slides do (7/9 = 0.777… is printed 0.77,
+ * −1/9 is −0.11) — 07-pooling-relu-x-vs-o.
+ */
+export function truncateDecimals(values: number, digits?: number): number;
+export function truncateDecimals(values: number[], digits?: number): number[];
+export function truncateDecimals(values: number[][], digits?: number): number[][];
+export function truncateDecimals(values: number[][][], digits?: number): number[][][];
+export function truncateDecimals(values: NestedNumbers, digits = 2): NestedNumbers {
+  const fn = "truncateDecimals";
+  if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new Error(`${fn}: digits must be an integer from 0 to 10, got ${formatValue(digits)}`);
+  const scale = 10 ** digits;
+  const cut = (v: unknown, where: string): NestedNumbers => {
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) throw new Error(`${fn}: values${where} must be a finite number, got ${formatValue(v)}`);
+      // The tiny nudge keeps 0.29 (stored as 0.28999…) at 0.29.
+      const t = Math.trunc(v * scale + Math.sign(v) * 1e-9) / scale;
+      return t === 0 ? 0 : t;
+    }
+    if (!Array.isArray(v)) throw new Error(`${fn}: values${where} must be a number or an array, got ${formatValue(v)}`);
+    return v.map((e: unknown, i) => cut(e, `${where}[${i}]`));
+  };
+  return cut(values, "");
+}

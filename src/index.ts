@@ -5,9 +5,30 @@ export type { CheckOptions } from "./check";
 export { display, newDisplayId, canDisplay, setDisplaySink } from "./display";
 export type { MimeBundle, DisplaySink } from "./display";
 
-// conv.ts — convolution by hand (04-convolution-by-hand, 05-channels-and-filters)
-export { outputSize, outputSizeWorking } from "./conv";
-export type { AxisOptions } from "./conv";
+// conv.ts, explain.ts, pool.ts, activations.ts, kernels.ts — convolution by hand, pooling, activations, the kernel gallery
+// (04-convolution-by-hand, 05-channels-and-filters, 06-kernel-gallery, 07-pooling-relu-x-vs-o)
+export {
+  outputSize, outputSizeWorking, outputShape, outputShapeWorking, resolvePadding, geometry, formatPadding,
+  correlate2d, convolve2d, flipKernel, pad2d, normalizedFilter, correlate1d, convolve1d,
+  conv2d, conv2dBatch, stackChannels, stackKernels, channel, isView, toView, toNested, toMatrix,
+} from "./conv";
+export type {
+  AxisOptions, Edges, Sides, Padding, PerAxis, Conv2dOptions, Conv1dOptions, ConvLayerOptions, ConvBatchOptions, Geometry,
+  Matrix, Volume, KernelBank, View, NumericData, PadMode,
+} from "./conv";
+export {
+  explainCorrelate2d, explainConv2d, explanationHeatmap, convolutionWalk, symbolicCorrelate2d, formatSum, latexMatrix, truncateDecimals,
+} from "./explain";
+export type { Tap, ExplainedCell, Explanation, ExplainOptions, ChannelExplanation, WalkStep } from "./explain";
+export { pool2d, maxPool2d, maxPoolBackward, poolChannels, explainPool2d, poolingWalk } from "./pool";
+export type { PoolMode, Pool2dOptions, PooledCell } from "./pool";
+export {
+  relu, reluDerivative, sigmoid, sigmoidDerivative, tanh, tanhDerivative, sign, signDerivative, softmax,
+  activate, activationDerivative, activations,
+} from "./activations";
+export type { ActivationName, Numbers } from "./activations";
+export { kernelGallery, kernelNames, galleryKernel, kernel, applyKernel, describeKernel } from "./kernels";
+export type { KernelName, GalleryKernel, Border, DisplayScale, ApplyKernelOptions, FilteredImage } from "./kernels";
 
 // layers.ts, models.ts — layer specs, shapes, parameter counts, the lectures' models (01-why-deep, 08-lenet-parameters, 09-training-lenet-mnist)
 export {
@@ -35,3 +56,9 @@ export { show, loadPlotly, plotlyLoaded, plotlyVersion, figureBundle, figureHtml
 export { progressBar, progressLine, liveFigure } from "./plot/progress";
 export type { ProgressBar, ProgressOptions, ProgressState, LiveFigure } from "./plot/progress";
 export type { Figure, Trace, Layout, Annotation, Shape, Frame, CellWindow } from "./plot/figure";
+
+// datasets.ts — MNIST digits, photographs, the lectures' toy data (02-ffnn-xor, 04-convolution-by-hand, 06-kernel-gallery, 07-pooling-relu-x-vs-o, 09-training-lenet-mnist)
+export {
+  loadMnist, mnistDigit, loadPhoto, imageToMatrix, loadXAndO, loadXor, loadWorkedExamples, exampleMatrix, DATASETS_DIR,
+} from "./datasets";
+export type { MnistData, MnistSplit, PhotoName, ImageArray, DatasetOptions, XAndO, XorTable, WorkedExample } from "./datasets";

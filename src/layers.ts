@@ -37,35 +37,35 @@ export type LayerShape = number[];
 
 /** The input layer: the shape of one example, e.g. [32, 32, 1] — 08-lenet-parameters. */
 export function inputLayer(shape: number[], name?: string): InputSpec {
-  return { kind: "input", shape, ...(name ? { name } : {}) };
+  return checked("inputLayer", { kind: "input", shape, ...(name ? { name } : {}) });
 }
 /** A 2-D convolution layer: `filters` kernels of size `kernel` — 08-lenet-parameters. */
 export function convLayer(options: Omit<Conv2dSpec, "kind">): Conv2dSpec {
-  return { kind: "conv2d", ...options };
+  return checked("convLayer", { kind: "conv2d", ...options });
 }
 /** A max or average pooling layer; stride defaults to the window size — 08-lenet-parameters. */
 export function poolLayer(options: Omit<PoolSpec, "kind">): PoolSpec {
-  return { kind: "pool", ...options };
+  return checked("poolLayer", { kind: "pool", ...options });
 }
 /** Flatten a feature map into a vector — 08-lenet-parameters. */
 export function flattenLayer(name?: string): FlattenSpec {
-  return { kind: "flatten", ...(name ? { name } : {}) };
+  return checked("flattenLayer", { kind: "flatten", ...(name ? { name } : {}) });
 }
 /** A fully-connected (dense) layer of `units` neurons — 08-lenet-parameters. */
 export function denseLayer(options: Omit<DenseSpec, "kind">): DenseSpec {
-  return { kind: "dense", ...options };
+  return checked("denseLayer", { kind: "dense", ...options });
 }
 /** A separate activation layer — 08-lenet-parameters. */
 export function activationLayer(fn: LayerActivation, name?: string): ActivationSpec {
-  return { kind: "activation", activation: fn, ...(name ? { name } : {}) };
+  return checked("activationLayer", { kind: "activation", activation: fn, ...(name ? { name } : {}) });
 }
 /** Dropout: no parameters, shape unchanged — 08-lenet-parameters. */
 export function dropoutLayer(rate: number, name?: string): DropoutSpec {
-  return { kind: "dropout", rate, ...(name ? { name } : {}) };
+  return checked("dropoutLayer", { kind: "dropout", rate, ...(name ? { name } : {}) });
 }
 /** Reshape to `shape` (same number of values) — 08-lenet-parameters. */
 export function reshapeLayer(shape: number[], name?: string): ReshapeSpec {
-  return { kind: "reshape", shape, ...(name ? { name } : {}) };
+  return checked("reshapeLayer", { kind: "reshape", shape, ...(name ? { name } : {}) });
 }
 
 // ---------------------------------------------------------------- formatting helpers
@@ -152,6 +152,52 @@ function spatialAxis(where: string, n: number, k: number, s: number, padding: La
   return { size: outputSize(options), working: outputSizeWorking(options) };
 }
 
+/** The checks that need no input shape: positive sizes, known modes and activations. */
+function validateLayer(where: string, layer: LayerSpec): void {
+  if (typeof layer !== "object" || layer === null) throw new Error(`${where}: a layer must be an object, got ${String(layer)}`);
+  switch (layer.kind) {
+    case "input":
+      return positiveShape(where, "shape", layer.shape);
+    case "conv2d":
+      positive(where, "filters", layer.filters);
+      positiveSize(where, "kernel", layer.kernel);
+      positiveSize(where, "stride", layer.stride);
+      if (layer.padding !== undefined) explicitPadding(where, layer.padding);
+      return checkActivation(where, layer.activation);
+    case "pool":
+      if (layer.mode !== "max" && layer.mode !== "avg") throw new Error(`${where}: mode must be 'max' or 'avg', got ${String(layer.mode)}`);
+      positiveSize(where, "size", layer.size);
+      positiveSize(where, "stride", layer.stride);
+      if (layer.padding !== undefined && layer.padding !== "valid" && layer.padding !== "same") {
+        throw new Error(`${where}: pooling padding must be 'valid' or 'same', got ${String(layer.padding)}`);
+      }
+      return;
+    case "flatten":
+      return;
+    case "dense":
+      positive(where, "units", layer.units);
+      return checkActivation(where, layer.activation);
+    case "activation":
+      if (layer.activation === undefined) throw new Error(`${where}: activation must be one of ${activations.join(", ")}, got undefined`);
+      return checkActivation(where, layer.activation);
+    case "dropout":
+      if (typeof layer.rate !== "number" || !(layer.rate >= 0 && layer.rate < 1)) throw new Error(`${where}: rate must be in [0, 1), got ${String(layer.rate)}`);
+      return;
+    case "reshape":
+      return positiveShape(where, "shape", layer.shape);
+    default: {
+      const unknownLayer: never = layer;
+      throw new Error(`${where}: unknown layer ${JSON.stringify(unknownLayer)}`);
+    }
+  }
+}
+
+/** Validate a freshly made layer, so a constructor rejects bad sizes at once. */
+function checked<T extends LayerSpec>(fn: string, layer: T): T {
+  validateLayer(fn, layer);
+  return layer;
+}
+
 function layerName(layer: LayerSpec, index: number): string {
   return layer.name ?? `${layer.kind}${index}`;
 }
@@ -163,6 +209,7 @@ function step(fn: string, layer: LayerSpec, index: number, shape: LayerShape): L
   const from = formatShape(shape);
   const make = (outputShape: LayerShape, what: string, axes: string[] = []): LayerStep =>
     ({ index, name, layer, inputShape: shape, outputShape, working: `${from} → ${what} → ${formatShape(outputShape)}`, axes });
+  validateLayer(where, layer);
   switch (layer.kind) {
     case "input":
       throw new Error(`${where}: an input layer may only come first`);
@@ -171,16 +218,6 @@ function step(fn: string, layer: LayerSpec, index: number, shape: LayerShape): L
       const [kh, kw] = pair(layer.kind === "conv2d" ? layer.kernel : layer.size);
       const [sh, sw] = pair(layer.stride ?? (layer.kind === "conv2d" ? 1 : layer.size));
       const padding: LayerPadding = layer.padding ?? "valid";
-      if (layer.kind === "conv2d") {
-        positive(where, "filters", layer.filters);
-        positiveSize(where, "kernel", layer.kernel);
-        checkActivation(where, layer.activation);
-      } else {
-        positiveSize(where, "size", layer.size);
-        if (layer.mode !== "max" && layer.mode !== "avg") throw new Error(`${where}: mode must be 'max' or 'avg', got ${String(layer.mode)}`);
-        if (padding !== "valid" && padding !== "same") throw new Error(`${where}: pooling padding must be 'valid' or 'same', got ${String(padding)}`);
-      }
-      positiveSize(where, "stride", layer.stride);
       if (shape.length !== 3) throw new Error(`${where}: needs a feature map h×w×c, got ${from}`);
       const [h, w, c] = shape;
       const pad = typeof padding === "number" ? `${padding}` : Array.isArray(padding) ? `${padding[0]}×${padding[1]}` : padding === "same" ? "'same'" : "0";
@@ -197,18 +234,13 @@ function step(fn: string, layer: LayerSpec, index: number, shape: LayerShape): L
     case "flatten":
       return make([product(shape)], "flatten");
     case "dense":
-      positive(where, "units", layer.units);
-      checkActivation(where, layer.activation);
       if (shape.length !== 1) throw new Error(`${where}: a dense layer needs a flat input, got ${from}; add flattenLayer() before it`);
       return make([layer.units], `dense ${layer.units}`);
     case "activation":
-      checkActivation(where, layer.activation);
       return make(shape, layer.activation);
     case "dropout":
-      if (typeof layer.rate !== "number" || !(layer.rate >= 0 && layer.rate < 1)) throw new Error(`${where}: rate must be in [0, 1), got ${String(layer.rate)}`);
       return make(shape, `dropout ${layer.rate}`);
     case "reshape":
-      positiveShape(where, "shape", layer.shape);
       if (product(layer.shape) !== product(shape)) {
         throw new Error(`${where}: cannot reshape ${from} (${product(shape)} values) to ${formatShape(layer.shape)} (${product(layer.shape)} values)`);
       }

@@ -1,7 +1,7 @@
 // A small multi-layer perceptron built from the scalar autodiff engine (lecture 002):
 // neurons z = Σⱼ wⱼ xⱼ + b followed by an activation g(z), layers of neurons, a list of
 // parameters, zeroGrad, and training by plain gradient descent.
-import { Scalar, affine, input, mean, mse, param, relu, sigmoid, sign, softmaxCrossEntropy, tanh, zeroGrad } from "./autodiff";
+import { Name, Scalar, affine, input, mean, mse, param, relu, sigmoid, sign, softmaxCrossEntropy, tanh, zeroGrad } from "./autodiff";
 import { Random, seededRandom } from "./random";
 
 /** The activation g applied after a neuron's weighted sum — 02-ffnn-xor. */
@@ -18,8 +18,10 @@ export interface MLPOptions {
   output?: Activation;
   /** Seed of the random initialisation (default 1). */
   seed?: number;
-  /** Initial weights are drawn uniformly from [−scale, scale] (default 1); biases start at 0. */
+  /** Initial weights are drawn uniformly from [−scale, scale] (default 1). */
   scale?: number;
+  /** The value every bias starts at (default 0). */
+  bias?: number;
 }
 
 const ACTIVATIONS: Activation[] = ["relu", "sigmoid", "tanh", "sign", "linear"];
@@ -54,15 +56,15 @@ export class Neuron {
   readonly activation: Activation;
 
   /** `layer` and `index` only name the parameters, e.g. w⁽¹⁾₂₁ (neuron 2 of layer 1, input 1). */
-  constructor(nIn: number, activation: Activation, random: Random, scale: number, layer = 1, index = 1) {
+  constructor(nIn: number, activation: Activation, random: Random, init: { scale: number; bias: number }, layer = 1, index = 1) {
     const sup = `⁽${digits(layer, SUPERSCRIPT)}⁾`;
     this.w = Array.from({ length: nIn }, (_, j) =>
-      param(random.uniform(-scale, scale), {
+      param(random.uniform(-init.scale, init.scale), {
         text: `w${sup}${digits(index, SUBSCRIPT)}${digits(j + 1, SUBSCRIPT)}`,
         tex: `w^{(${layer})}_{${index}${j + 1}}`,
       }),
     );
-    this.b = param(0, { text: `b${sup}${digits(index, SUBSCRIPT)}`, tex: `b^{(${layer})}_{${index}}` });
+    this.b = param(init.bias, { text: `b${sup}${digits(index, SUBSCRIPT)}`, tex: `b^{(${layer})}_{${index}}` });
     this.activation = activation;
   }
 
@@ -82,8 +84,8 @@ export class Neuron {
 export class Layer {
   readonly neurons: Neuron[];
 
-  constructor(nIn: number, nOut: number, activation: Activation, random: Random, scale: number, layer = 1) {
-    this.neurons = Array.from({ length: nOut }, (_, i) => new Neuron(nIn, activation, random, scale, layer, i + 1));
+  constructor(nIn: number, nOut: number, activation: Activation, random: Random, init: { scale: number; bias: number }, layer = 1) {
+    this.neurons = Array.from({ length: nOut }, (_, i) => new Neuron(nIn, activation, random, init, layer, i + 1));
   }
 
   forward(x: Scalar[]): Scalar[] {
@@ -99,6 +101,7 @@ export class Layer {
 export class MLP {
   readonly sizes: number[];
   readonly layers: Layer[];
+  private readonly inputNames: Name[];
 
   constructor(sizes: number[], options: MLPOptions = {}) {
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
@@ -113,9 +116,12 @@ export class MLP {
     if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) {
       throw new Error(`MLP: scale must be a positive number, got ${String(scale)}`);
     }
+    const bias = options.bias ?? 0;
+    if (typeof bias !== "number" || !Number.isFinite(bias)) throw new Error(`MLP: bias must be a finite number, got ${String(bias)}`);
     const random = seededRandom(options.seed ?? 1);
     this.sizes = sizes.slice();
-    this.layers = sizes.slice(1).map((nOut, l) => new Layer(sizes[l], nOut, l === sizes.length - 2 ? output : hidden, random, scale, l + 1));
+    this.inputNames = Array.from({ length: sizes[0] }, (_, j) => ({ text: `x${digits(j + 1, SUBSCRIPT)}`, tex: `x_{${j + 1}}` }));
+    this.layers = sizes.slice(1).map((nOut, l) => new Layer(sizes[l], nOut, l === sizes.length - 2 ? output : hidden, random, { scale, bias }, l + 1));
   }
 
   /** The outputs for one input vector, as graph nodes ready for a loss and backward(). */
@@ -123,7 +129,7 @@ export class MLP {
     if (!Array.isArray(x) || x.length !== this.sizes[0]) {
       throw new Error(`MLP.forward: expected ${this.sizes[0]} inputs, got ${Array.isArray(x) ? x.length : String(x)}`);
     }
-    let h: Scalar[] = x.map((v, j) => (v instanceof Scalar ? v : input(v, `x${digits(j + 1, SUBSCRIPT)}`)));
+    let h: Scalar[] = x.map((v, j) => (v instanceof Scalar ? v : input(v, this.inputNames[j])));
     for (const layer of this.layers) h = layer.forward(h);
     return h;
   }

@@ -9,7 +9,7 @@ import { formatNumber, latexMatrix } from "./explain";
 export type PoolMode = "max" | "avg" | "sum" | "min";
 
 /** Options of pooling — 07-pooling-relu-x-vs-o. */
-export interface PoolOptions {
+export interface Pool2dOptions {
   /** 'max' (default), 'avg', 'sum' or 'min'. */
   mode?: PoolMode;
   /** Window size: a number or [h, w] (default 2). */
@@ -38,7 +38,7 @@ function modeOption(fn: string, mode: unknown): PoolMode {
   return mode;
 }
 
-function poolGeometry(fn: string, X: View, options: PoolOptions): Geometry {
+function poolGeometry(fn: string, X: View, options: Pool2dOptions): Geometry {
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object like { window, stride }, got ${formatValue(options)}`);
   const window = options.window ?? 2;
   let size: [number, number];
@@ -100,7 +100,7 @@ function rows(out: Float64Array, g: Geometry): Matrix {
 }
 
 /** Pool one map: max (default), avg, sum or min over windows — 07-pooling-relu-x-vs-o. */
-export function pool2d(input: Matrix | View, options: PoolOptions = {}): Matrix {
+export function pool2d(input: Matrix | View, options: Pool2dOptions = {}): Matrix {
   const fn = "pool2d";
   const X = toView(fn, "input", input, 2);
   const mode = modeOption(fn, options?.mode);
@@ -109,7 +109,7 @@ export function pool2d(input: Matrix | View, options: PoolOptions = {}): Matrix 
 }
 
 /** Max pooling that also says where each maximum came from: argmax[i][j] = [row, col] in the input (lecture 002's backprop) — 07-pooling-relu-x-vs-o. */
-export function maxPool2d(input: Matrix | View, options: Omit<PoolOptions, "mode"> = {}): { output: Matrix; argmax: [number, number][][] } {
+export function maxPool2d(input: Matrix | View, options: Omit<Pool2dOptions, "mode"> = {}): { output: Matrix; argmax: [number, number][][] } {
   const fn = "maxPool2d";
   const X = toView(fn, "input", input, 2);
   if (typeof options === "object" && options !== null && "mode" in options) {
@@ -152,7 +152,7 @@ export function maxPoolBackward(outputBar: Matrix, argmax: [number, number][][],
 }
 
 /** Pool every channel of an h×w×c volume on its own: h'×w'×c — 07-pooling-relu-x-vs-o. */
-export function poolChannels(input: Volume | View, options: PoolOptions = {}): Volume {
+export function poolChannels(input: Volume | View, options: Pool2dOptions = {}): Volume {
   const fn = "poolChannels";
   const X = toView(fn, "input", input, 3);
   const mode = modeOption(fn, options?.mode);
@@ -186,7 +186,7 @@ export interface PooledCell {
 /** Pooling with each window's working, and LaTeX — 07-pooling-relu-x-vs-o. */
 export function explainPool2d(
   input: Matrix | View,
-  options: PoolOptions & { digits?: number } = {},
+  options: Pool2dOptions & { digits?: number } = {},
 ): { output: Matrix; cells: PooledCell[][]; latex: string } {
   const fn = "explainPool2d";
   const X = toView(fn, "input", input, 2);
@@ -218,7 +218,7 @@ export function explainPool2d(
 /** The frames of a pooling, row by row: the padded input, the output and one window per output cell (data for a slider) — 07-pooling-relu-x-vs-o. */
 export function poolingWalk(
   input: Matrix | View,
-  options: PoolOptions & { digits?: number } = {},
+  options: Pool2dOptions & { digits?: number } = {},
 ): { input: Matrix; output: Matrix; steps: { window: { row: number; col: number; rows: number; cols: number }; cell: { row: number; col: number }; text: string }[] } {
   const fn = "poolingWalk";
   const X = toView(fn, "input", input, 2);

@@ -121,6 +121,8 @@ export function xorParamsOf(model: MLP): XorParams {
 /** Options of `trainXor` and `xorConvergence`: learning rate, step budget, goal and seed — 02-ffnn-xor. */
 export interface XorTrainOptions {
   seed?: number;
+  /** The value every bias starts at (default 0). */
+  bias?: number;
   /** Learning rate (default 0.1). */
   lr?: number;
   /** Step budget (default 1000). */
@@ -143,11 +145,11 @@ export interface XorTrainResult {
 
 const DEFAULTS = { lr: 0.1, steps: 1000, goal: 0.01 };
 
-/** Trains MLP([2, 2, 1]) (ReLU, weights uniform in [−1, 1], biases 0) on XOR by gradient descent on J — 02-ffnn-xor. */
+/** Trains MLP([2, 2, 1]) (ReLU, weights uniform in [−1, 1], biases 0 unless `bias` says otherwise) on XOR by gradient descent on J — 02-ffnn-xor. */
 export function trainXor(options: XorTrainOptions = {}): XorTrainResult {
   const seed = options.seed ?? 1;
   const goal = options.goal ?? DEFAULTS.goal;
-  const model = new MLP([2, 2, 1], { activation: "relu", output: "linear", seed });
+  const model = new MLP([2, 2, 1], { activation: "relu", output: "linear", seed, bias: options.bias ?? 0 });
   const { X, t } = xorTable();
   const onStep = options.onStep;
   const losses = train(model, X, t.map((v) => [v]), {

@@ -78,11 +78,13 @@ const DECK_CSS = `
 .reveal .cell { margin: 0.3em 0; }
 .reveal pre { width: 100%; box-shadow: none; font-size: 0.5em; margin: 0.3em 0; }
 .reveal pre code { max-height: 560px; }
+.reveal pre.code { background: rgba(127,127,127,0.1); }
+.reveal pre.code code.hljs { background: transparent; }
 .reveal .outputs pre { padding: 0.3em 0.6em; background: rgba(127,127,127,0.08); white-space: pre-wrap; }
 .reveal .output-stderr { background: rgba(255,80,80,0.12) !important; }
 .reveal .output-error { background: rgba(255,80,80,0.18) !important; color: inherit; }
 .reveal .output-image img { max-height: 520px; margin: 0; }
-.reveal .output-html table { font-size: 0.55em; }
+.reveal .output-html table { font-size: 0.55em; margin: 0.3em 0; }
 .reveal .plotly-figure { width: 100%; font-size: 16px; }
 .reveal .katex-display { margin: 0.4em 0; }
 .reveal .math-error { color: #c00; }

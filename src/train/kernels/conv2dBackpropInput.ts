@@ -27,10 +27,11 @@ function conv2dBackpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFun
   // The kernel covered the whole input once: a matrix product [n, k] · [k, kh·kw·c].
   if (info.inHeight === kh && info.inWidth === kw && pads.every((p) => p === 0)) {
     const dy2 = run("Reshape", wasm, { x: dy }, { shape: [info.batchSize, info.outChannels] });
-    const w2 = run("Reshape", wasm, { x: filter }, { shape: [kh * kw * info.inChannels, info.outChannels] });
-    const dx2 = run("BatchMatMul", wasm, { a: dy2, b: w2 }, { transposeA: false, transposeB: true });
+    const wT = run("Transpose", wasm, { x: filter }, { perm: [3, 0, 1, 2] }); // [i, j, c, k] → [k, i, j, c]
+    const w2 = run("Reshape", wasm, { x: wT }, { shape: [info.outChannels, kh * kw * info.inChannels] });
+    const dx2 = run("BatchMatMul", wasm, { a: dy2, b: w2 }, { transposeA: false, transposeB: false });
     const dx = run("Reshape", wasm, { x: dx2 }, { shape: info.inShape });
-    free(wasm, dy2, w2, dx2);
+    free(wasm, dy2, wT, w2, dx2);
     return dx;
   }
 
