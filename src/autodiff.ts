@@ -12,6 +12,9 @@
 // Scalars come first (`Scalar`); tensors (`Tensor`, always 2-D, vectors are columns n×1)
 // follow, so the vectorised slides (W̄ = ȳhᵀ, h̄ = Wᵀȳ, z̄ = h̄ ∘ σ'(z)) run as written.
 
+import { maxPool2d, maxPoolBackward } from "./pool";
+import type { Pool2dOptions } from "./pool";
+
 /** A matrix as rows of numbers; a column vector is n×1 — 03-backprop. */
 export type Matrix = number[][];
 
@@ -853,51 +856,22 @@ function softmaxCrossEntropyTensor(z: Tensor, t: Tensor, name?: NameLike): Scala
   return out;
 }
 
-/** Options of `maxPool`: window size and stride (windows must fit inside the input). */
-export interface PoolOptions {
-  size: number;
-  stride?: number;
-}
+/** Options of `maxPool`, as in pool.ts: window size and stride (default: the window size). */
+export type PoolOptions = Omit<Pool2dOptions, "mode">;
 
 /** Max pooling; backward routes each window's error signal to the entry that took the max — 03-backprop. */
-export function maxPool(x: Tensor, options: PoolOptions, name?: NameLike): Tensor {
+export function maxPool(x: Tensor, options: PoolOptions = {}, name?: NameLike): Tensor {
   const X = tensorArg("maxPool", "x", x);
-  const size = options?.size;
-  const stride = options?.stride ?? size;
-  for (const [arg, v] of [["size", size], ["stride", stride]] as const) {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new Error(`maxPool: ${arg} must be a positive integer, got ${String(v)}`);
-  }
-  const [h, w] = X.shape;
-  if (size > h || size > w) throw new Error(`maxPool: window ${size}×${size} does not fit input ${X.shapeText()}`);
-  const outH = Math.floor((h - size) / stride) + 1;
-  const outW = Math.floor((w - size) / stride) + 1;
-  // In the forward pass, store the index that took the max (lecture 002).
-  const argmax: Array<Array<[number, number]>> = [];
-  const value = zeros(outH, outW);
-  for (let i = 0; i < outH; i++) {
-    argmax.push([]);
-    for (let j = 0; j < outW; j++) {
-      let best: [number, number] = [i * stride, j * stride];
-      for (let di = 0; di < size; di++) {
-        for (let dj = 0; dj < size; dj++) {
-          const r = i * stride + di;
-          const c = j * stride + dj;
-          if (X.value[r][c] > X.value[best[0]][best[1]]) best = [r, c];
-        }
-      }
-      argmax[i].push(best);
-      value[i][j] = X.value[best[0]][best[1]];
-    }
-  }
-  const out = tensorResult("maxPool", value, [X], name);
+  // In the forward pass, store the index that took the max (lecture 002; pool.ts does the pooling).
+  const { output, argmax } = maxPool2d(X.value, options);
+  const out = tensorResult("maxPool", output, [X], name);
   const step = () => {
-    argmax.forEach((row, i) =>
-      row.forEach(([r, c], j) => {
-        X.bar[r][c] += out.bar[i][j]; // the gradient goes to the argmax; the others get nothing
-      }),
-    );
+    // The gradient goes to the argmax of each window; the other entries get nothing.
+    addInto(X.bar, maxPoolBackward(out.bar, argmax, X.shape));
   };
-  attach(out, [X], step, [rule(X, () => word(`${barText(out.name)} routed to each window's argmax`, `${barTex(out.name)} \\text{ routed to each window's argmax}`, null))]);
+  attach(out, [X], step, [
+    rule(X, () => word(`${barText(out.name)} routed to each window's argmax`, `${barTex(out.name)} \\text{ routed to each window's argmax}`, null)),
+  ]);
   return out;
 }
 

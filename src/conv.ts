@@ -30,6 +30,11 @@ export interface AxisOptions {
   edges?: Edges;
 }
 
+/** `value`, or `fallback` when it is undefined (null is kept, so that it is rejected as a bad value, not taken as "not given"). */
+export function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
 function positiveInteger(fn: string, arg: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
     throw new Error(`${fn}: ${arg} must be a positive integer, got ${formatValue(value)}`);
@@ -68,9 +73,9 @@ function axis(fn: string, o: AxisOptions): Axis {
   if (typeof o !== "object" || o === null) throw new Error(`${fn}: options must be an object, got ${formatValue(o)}`);
   const n = positiveInteger(fn, "input", o.input);
   const k = positiveInteger(fn, "kernel", o.kernel);
-  const s = positiveInteger(fn, "stride", o.stride ?? 1);
-  const d = positiveInteger(fn, "dilation", o.dilation ?? 1);
-  const p = nonNegativeInteger(fn, "padding", o.padding ?? 0);
+  const s = positiveInteger(fn, "stride", orDefault(o.stride, 1));
+  const d = positiveInteger(fn, "dilation", orDefault(o.dilation, 1));
+  const p = nonNegativeInteger(fn, "padding", orDefault(o.padding, 0));
   const edges = edgesOption(fn, o.edges);
   const span = d * (k - 1) + 1;
   if (span > n + p && edges === "drop") {
@@ -164,7 +169,7 @@ export function resolvePadding(
   shape: { input: [number, number]; kernel: [number, number]; stride?: PerAxis; dilation?: PerAxis },
   fn = "resolvePadding",
 ): Sides {
-  const p = padding ?? 0;
+  const p = orDefault(padding, 0);
   if (p === "valid") return { top: 0, bottom: 0, left: 0, right: 0 };
   if (p === "same") {
     const [sh, sw] = perAxis(fn, "stride", shape.stride, 1);
@@ -512,9 +517,9 @@ export interface Conv1dOptions {
 
 function options1d(fn: string, options: Conv1dOptions, n: number, k: number): Conv2dOptions {
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object, got ${formatValue(options)}`);
-  const stride = positiveInteger(fn, "stride", options.stride ?? 1);
-  const dilation = positiveInteger(fn, "dilation", options.dilation ?? 1);
-  const p = options.padding ?? 0;
+  const stride = positiveInteger(fn, "stride", orDefault(options.stride, 1));
+  const dilation = positiveInteger(fn, "dilation", orDefault(options.dilation, 1));
+  const p = orDefault(options.padding, 0);
   let sides: { left: number; right: number };
   if (p === "valid") sides = { left: 0, right: 0 };
   else if (p === "same") {
@@ -704,7 +709,7 @@ export function conv2dBatch(input: View, kernels: View, options: ConvBatchOption
   const W = toView(fn, "kernels", kernels, 4);
   const g = layerGeometry(fn, X, W, options);
   const bias = biasOption(fn, options.bias, W.shape[3]);
-  const method = options.method ?? "fast";
+  const method = orDefault(options.method, "fast");
   const [n, k] = [X.shape[0], W.shape[3]];
   const out = ndarray(new Float64Array(n * g.outH * g.outW * k), [n, g.outH, g.outW, k]);
   if (method === "loop") {

@@ -139,10 +139,10 @@ export function explainCorrelate2d(input: Matrix | View, kernel: Matrix | View, 
   const X = toView(fn, "input", input, 2);
   let K = toView(fn, "kernel", kernel, 2);
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object, got ${formatValue(options)}`);
-  const mode = options.mode ?? "correlate";
+  const mode = orDefault(options.mode, "correlate");
   if (mode !== "correlate" && mode !== "convolve") throw new Error(`${fn}: mode must be 'correlate' or 'convolve', got ${formatValue(mode)}`);
   if (mode === "convolve") K = K.step(-1, -1);
-  const bias = options.bias ?? 0;
+  const bias = orDefault(options.bias, 0);
   if (typeof bias !== "number" || !Number.isFinite(bias)) throw new Error(`${fn}: bias must be a finite number, got ${formatValue(bias)}`);
   const digits = digitsOption(fn, options.digits);
   const g = geometry(fn, [X.shape[0], X.shape[1]], [K.shape[0], K.shape[1]], options);
@@ -203,7 +203,7 @@ export function explainConv2d(
     throw new Error(`${fn}: kernel has ${K.shape[2]} channels (shape ${K.shape.join("×")}) but the input has ${X.shape[2]} (shape ${X.shape.join("×")})`);
   }
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object, got ${formatValue(options)}`);
-  const bias = options.bias ?? 0;
+  const bias = orDefault(options.bias, 0);
   if (typeof bias !== "number" || !Number.isFinite(bias)) throw new Error(`${fn}: bias must be a finite number, got ${formatValue(bias)}`);
   const digits = digitsOption(fn, options.digits);
   const perChannel: Conv2dOptions & { digits: number } = { stride: options.stride, padding: options.padding, dilation: options.dilation, digits };

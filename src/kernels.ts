@@ -188,8 +188,8 @@ export function applyKernel(
   const K = typeof kernelOrName === "string" ? kernel(kernelOrName) : kernelOrName;
   toView(fn, "kernel", K, 2);
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object like { border, display }, got ${formatValue(options)}`);
-  const border = options.border ?? "zero";
-  const display = options.display ?? "clip";
+  const border = orDefault(options.border, "zero");
+  const display = orDefault(options.display, "clip");
   if (border !== "zero" && border !== "replicate" && border !== "crop") throw new Error(`${fn}: border must be 'zero', 'replicate' or 'crop', got ${formatValue(border)}`);
   if (display !== "clip" && display !== "normalize" && display !== "abs") throw new Error(`${fn}: display must be 'clip', 'normalize' or 'abs', got ${formatValue(display)}`);
   const channels = X.shape.length === 2 ? 1 : Math.min(X.shape[2], 3);

@@ -70,11 +70,11 @@ export function reshapeLayer(shape: number[], name?: string): ReshapeSpec {
 
 // ---------------------------------------------------------------- formatting helpers
 
-/** 61706 → "61,706". */
+/** A count with thousands separators, 61706 → "61,706" — 08-lenet-parameters. */
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
-/** [28, 28, 6] → "28×28×6". */
+/** A shape as the slides write it, [28, 28, 6] → "28×28×6" — 08-lenet-parameters. */
 export function formatShape(shape: LayerShape): string {
   return shape.join("×");
 }

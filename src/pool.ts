@@ -40,7 +40,7 @@ function modeOption(fn: string, mode: unknown): PoolMode {
 
 function poolGeometry(fn: string, X: View, options: Pool2dOptions): Geometry {
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object like { window, stride }, got ${formatValue(options)}`);
-  const window = options.window ?? 2;
+  const window = orDefault(options.window, 2);
   let size: [number, number];
   if (Array.isArray(window) && window.length === 2) size = [window[0], window[1]];
   else if (typeof window === "number") size = [window, window];
@@ -48,7 +48,7 @@ function poolGeometry(fn: string, X: View, options: Pool2dOptions): Geometry {
   size.forEach((v, i) => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${fn}: window${Array.isArray(window) ? `[${i}]` : ""} must be a positive integer, got ${formatValue(v)}`);
   });
-  const g = geometry(fn, [X.shape[0], X.shape[1]], size, { stride: options.stride ?? window, padding: options.padding, edges: options.edges });
+  const g = geometry(fn, [X.shape[0], X.shape[1]], size, { stride: orDefault(options.stride, window), padding: options.padding, edges: options.edges });
   const p = g.padding;
   if (p.top >= g.kH || p.bottom >= g.kH || p.left >= g.kW || p.right >= g.kW) {
     throw new Error(`${fn}: padding ${formatPadding(p)} must be smaller than the window ${g.kH}×${g.kW} (a window of only padding has nothing to pool)`);
@@ -191,7 +191,7 @@ export function explainPool2d(
   const fn = "explainPool2d";
   const X = toView(fn, "input", input, 2);
   const mode = modeOption(fn, options?.mode);
-  const digits = options.digits ?? 2;
+  const digits = orDefault(options.digits, 2);
   if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new Error(`${fn}: digits must be an integer from 0 to 10, got ${formatValue(digits)}`);
   const { g, out, fromRow, fromCol } = poolView(X, poolGeometry(fn, X, options), mode);
   const cells: PooledCell[][] = [];

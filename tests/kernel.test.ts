@@ -137,3 +137,19 @@ describe("cells that never end or kill the kernel", () => {
     expect(first.cell_type === "code" && text(first.source)).toBe("process.exit(1);");
   });
 });
+
+describe("completion and types in the kernel", () => {
+  it("completes the library's exports after import", async () => {
+    const kernel = await KernelClient.start(kernelSpec(), { cwd: fixtures });
+    try {
+      await kernel.execute('import * as dl from "dl-by-hand";', { stopOnError: true, timeoutMs: 60_000 }, () => undefined);
+      const code = "dl.outputSi";
+      const reply = await kernel.shellRequest("complete_request", { code, cursor_pos: code.length });
+      expect(reply.content.matches).toContain("outputSize");
+      const inspect = await kernel.shellRequest("inspect_request", { code: "dl.outputSize", cursor_pos: 5, detail_level: 0 });
+      expect(JSON.stringify(inspect.content)).toContain("AxisOptions");
+    } finally {
+      await kernel.shutdown();
+    }
+  });
+});

@@ -140,16 +140,29 @@ describe("bad input", () => {
     expect(() => propagateShapes(model(inputLayer([28, 28, 1]), denseLayer({ units: 10 }))))
       .toThrow("propagateShapes: layer 1 (dense 'dense1'): a dense layer needs a flat input, got 28×28×1; add flattenLayer() before it");
   });
-  it("negative or zero sizes", () => {
-    expect(() => propagateShapes(model(inputLayer([0, 28, 1])))).toThrow("layer 0 (input): shape sizes must be positive integers, got [0, 28, 1]");
-    expect(() => propagateShapes(model(inputLayer([28, 28, 1]), convLayer({ filters: 0, kernel: 3 })))).toThrow("filters must be a positive integer, got 0");
-    expect(() => propagateShapes(model(inputLayer([28, 28, 1]), convLayer({ filters: 2, kernel: -3 })))).toThrow("kernel must be a positive integer, got -3");
-    expect(() => propagateShapes(model(inputLayer([28, 28, 1]), convLayer({ filters: 2, kernel: 3, stride: 0 })))).toThrow("stride must be a positive integer, got 0");
-    expect(() => propagateShapes(model(inputLayer([28, 28, 1]), convLayer({ filters: 2, kernel: 3, padding: -1 })))).toThrow("padding must be 'valid', 'same', or integers ≥ 0, got -1");
-    expect(() => propagateShapes(model(inputLayer([10]), denseLayer({ units: -4 })))).toThrow("units must be a positive integer, got -4");
-    expect(() => propagateShapes(model(inputLayer([10]), reshapeLayer([5, 0])))).toThrow("shape sizes must be positive integers");
+  it("negative or zero sizes, in plain layer objects", () => {
+    const image = inputLayer([28, 28, 1]);
+    expect(() => propagateShapes(model({ kind: "input", shape: [0, 28, 1] }))).toThrow("propagateShapes: layer 0 (input): shape sizes must be positive integers, got [0, 28, 1]");
+    expect(() => propagateShapes(model(image, { kind: "conv2d", filters: 0, kernel: 3 }))).toThrow("propagateShapes: layer 1 (conv2d 'conv2d1'): filters must be a positive integer, got 0");
+    expect(() => propagateShapes(model(image, { kind: "conv2d", filters: 2, kernel: -3 }))).toThrow("kernel must be a positive integer, got -3");
+    expect(() => propagateShapes(model(image, { kind: "conv2d", filters: 2, kernel: [3, 0] }))).toThrow("kernel must be a positive integer, got 0");
+    expect(() => propagateShapes(model(image, { kind: "conv2d", filters: 2, kernel: 3, stride: 0 }))).toThrow("stride must be a positive integer, got 0");
+    expect(() => propagateShapes(model(image, { kind: "conv2d", filters: 2, kernel: 3, padding: -1 }))).toThrow("padding must be 'valid', 'same', or integers ≥ 0, got -1");
+    expect(() => propagateShapes(model(image, { kind: "pool", mode: "max", size: 0 }))).toThrow("size must be a positive integer, got 0");
+    expect(() => propagateShapes(model(inputLayer([10]), { kind: "dense", units: -4 }))).toThrow("units must be a positive integer, got -4");
+    expect(() => propagateShapes(model(inputLayer([10]), { kind: "reshape", shape: [5, 0] }))).toThrow("shape sizes must be positive integers");
     expect(() => layerParams(convLayer({ filters: 1, kernel: 1 }), [-1, 2, 3])).toThrow("layerParams: inputShape sizes must be positive integers, got [-1, 2, 3]");
     expect(() => compareFcConv({ input: [28, 28], filters: 1, kernel: 3 })).toThrow("compareFcConv: input must be h×w×c, got 28×28");
+    expect(() => compareFcConv({ input: [28, 28, 1], filters: 1, kernel: 30 })).toThrow("kernel 30×30 does not fit the 28×28 feature map");
+  });
+  it("the constructors reject bad sizes at once, naming themselves", () => {
+    expect(() => inputLayer([28, -28, 1])).toThrow("inputLayer: shape sizes must be positive integers, got [28, -28, 1]");
+    expect(() => convLayer({ filters: 0, kernel: 5 })).toThrow("convLayer: filters must be a positive integer, got 0");
+    expect(() => convLayer({ filters: 6, kernel: 2.5 })).toThrow("convLayer: kernel must be a positive integer, got 2.5");
+    expect(() => poolLayer({ mode: "max", size: 2, stride: -2 })).toThrow("poolLayer: stride must be a positive integer, got -2");
+    expect(() => denseLayer({ units: 0 })).toThrow("denseLayer: units must be a positive integer, got 0");
+    expect(() => dropoutLayer(-0.1)).toThrow("dropoutLayer: rate must be in [0, 1), got -0.1");
+    expect(() => reshapeLayer([])).toThrow("reshapeLayer: shape must be a non-empty list of sizes");
   });
   it("other mistakes: reshape count, dropout rate, input not first, empty model", () => {
     expect(() => propagateShapes(model(inputLayer([100]), reshapeLayer([10, 10, 2])))).toThrow("cannot reshape 100 (100 values) to 10×10×2 (200 values)");

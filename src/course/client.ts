@@ -278,6 +278,11 @@ export class KernelClient {
     );
   }
 
+  /** Any other shell request (complete_request, inspect_request, ...): its reply. */
+  shellRequest(msgType: string, content: object, timeoutMs = 30_000): Promise<Message> {
+    return this.request(this.shell, msgType, content, timeoutMs);
+  }
+
   /** Send a request and wait for its reply; listeners are in place before the message leaves. */
   private async request(
     socket: zmq.Dealer,

@@ -3,9 +3,11 @@
 import { tf } from "../tf";
 import "@tensorflow/tfjs-backend-wasm"; // registers the 'wasm' backend; its .wasm files load from node_modules
 import { avgPoolGradKernel } from "./kernels/avgPoolGrad";
+import { batchMatMulKernel } from "./kernels/batchMatMul";
 import { conv2dBackpropFilterKernel } from "./kernels/conv2dBackpropFilter";
 import { conv2dBackpropInputKernel } from "./kernels/conv2dBackpropInput";
 import { maxPoolGradKernel } from "./kernels/maxPoolGrad";
+import { padV2Kernel } from "./kernels/padV2";
 import { sliceKernel } from "./kernels/slice";
 import { tanhKernel } from "./kernels/tanh";
 import { keepStockKernel } from "./kernels/util";
@@ -18,6 +20,8 @@ export const fastKernels: readonly tf.KernelConfig[] = [
   maxPoolGradKernel,
   tanhKernel,
   sliceKernel, // stock: copies the whole input to take a batch
+  padV2Kernel,
+  batchMatMulKernel, // stock: slow with transposed operands
 ];
 
 function registerFastKernels(): void {

@@ -149,5 +149,5 @@ export function findRemoteResources(html: string): string[] {
   for (const pattern of patterns) {
     for (const match of html.matchAll(pattern)) found.push(match[1]);
   }
-  return found;
+  return [...new Set(found)];
 }

@@ -85,7 +85,10 @@ export function renderMath(tex: string, display: boolean, context: RenderContext
 
 const DOLLAR = 0x24;
 
-/** Inline rule: `$x$` (no space inside the dollars, no digit right after the closing one) and `$$x$$`. */
+/**
+ * Inline rule: `$x$` (no space inside the dollars, no digit right after the closing one, as in
+ * pandoc, so "$5 and $10" stay prices) and `$$x$$`. Math never reaches into a code span.
+ */
 function mathInline(state: MarkdownIt.StateInline, silent: boolean): boolean {
   const src = state.src;
   if (src.charCodeAt(state.pos) !== DOLLAR) return false;
@@ -99,7 +102,7 @@ function mathInline(state: MarkdownIt.StateInline, silent: boolean): boolean {
     if (!escaped && !badInline && end > start) break;
     end = src.indexOf(delimiter, end + 1);
   }
-  if (end === -1) return false;
+  if (end === -1 || src.slice(start, end).includes("`")) return false;
   if (!silent) {
     const token = state.push(delimiter === "$$" ? "math_display" : "math_inline", "", 0);
     token.content = src.slice(start, end);
