@@ -55,8 +55,8 @@ export abstract class Node {
   readonly op: string;
   /** The nodes this one was computed from. */
   inputs: Node[] = [];
-  /** The backward rules in the slides' notation, one per input (for `trace`). */
-  rules: Rule[] = [];
+  /** The backward rules in the slides' notation, one per input (built only when traced). */
+  rules: () => Rule[] = () => [];
   /** Adds this node's bar, times the local derivatives, to its inputs' bars. */
   backwardStep: () => void = () => {};
   /** Copies of the inputs' values at the forward pass, to catch later in-place changes. */
@@ -228,7 +228,7 @@ function toName(name: NameLike | undefined, fallback: string): Name {
 function barText(name: Name): string {
   const chars = Array.from(name.text);
   const base = name.text.match(/^\p{L}+/u)?.[0] ?? "";
-  if (Array.from(base).length === 1) return chars[0] + "\u0304" + chars.slice(1).join("");
+  if (Array.from(base).length === 1) return (chars[0] + "\u0304").normalize("NFC") + chars.slice(1).join("");
   return chars.map((c) => c + "\u0305").join("");
 }
 
@@ -367,7 +367,7 @@ function tensorResult(op: string, value: Matrix, inputs: Node[], name: NameLike 
 }
 
 /** Step 3: attach the inputs, the backward closure and its rules (and remember the inputs' values). */
-function attach(out: Node, inputs: Node[], step: () => void, rules: Rule[]): void {
+function attach(out: Node, inputs: Node[], step: () => void, rules: () => Rule[]): void {
   out.inputs = inputs;
   out.backwardStep = step;
   out.rules = rules;
@@ -387,7 +387,7 @@ function addScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
     a.bar += out.bar;
     b.bar += out.bar;
   };
-  attach(out, [a, b], step, [rule(a, () => bar(out)), rule(b, () => bar(out))]);
+  attach(out, [a, b], step, () => [rule(a, () => bar(out)), rule(b, () => bar(out))]);
   return out;
 }
 
@@ -397,7 +397,7 @@ function subScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
     a.bar += out.bar;
     b.bar -= out.bar;
   };
-  attach(out, [a, b], step, [rule(a, () => bar(out)), rule(b, () => times(word("−", "-", null), bar(out)))]);
+  attach(out, [a, b], step, () => [rule(a, () => bar(out)), rule(b, () => times(word("−", "-", null), bar(out)))]);
   return out;
 }
 
@@ -407,7 +407,7 @@ function mulScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
     a.bar += out.bar * b.value;
     b.bar += out.bar * a.value;
   };
-  attach(out, [a, b], step, [rule(a, () => times(bar(out), val(b))), rule(b, () => times(bar(out), val(a)))]);
+  attach(out, [a, b], step, () => [rule(a, () => times(bar(out), val(b))), rule(b, () => times(bar(out), val(a)))]);
   return out;
 }
 
@@ -418,7 +418,7 @@ function divScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
     a.bar += out.bar / b.value;
     b.bar += (out.bar * -a.value) / (b.value * b.value);
   };
-  attach(out, [a, b], step, [
+  attach(out, [a, b], step, () => [
     rule(a, () => times(bar(out), word(`(1/${b.name.text})`, `(1/${b.name.tex})`, 1 / b.value))),
     rule(b, () => times(bar(out), word(`(−${a.name.text}/${b.name.text}²)`, `(-${a.name.tex}/${b.name.tex}^2)`, -a.value / (b.value * b.value)))),
   ]);
@@ -432,7 +432,7 @@ function powScalar(a: Scalar, n: number, name?: NameLike): Scalar {
   };
   const local = n === 2 ? `2${a.name.text}` : `${n}${a.name.text}^${n - 1}`;
   const localTex = n === 2 ? `2${a.name.tex}` : `${n}${a.name.tex}^{${n - 1}}`;
-  attach(out, [a], step, [rule(a, () => times(bar(out), word(local, localTex, n * a.value ** (n - 1))))]);
+  attach(out, [a], step, () => [rule(a, () => times(bar(out), word(local, localTex, n * a.value ** (n - 1))))]);
   return out;
 }
 
@@ -441,7 +441,7 @@ function expScalar(a: Scalar, name?: NameLike): Scalar {
   const step = () => {
     a.bar += out.bar * out.value;
   };
-  attach(out, [a], step, [rule(a, () => times(bar(out), word(`e^(${a.name.text})`, `e^{${a.name.tex}}`, out.value)))]);
+  attach(out, [a], step, () => [rule(a, () => times(bar(out), word(`e^(${a.name.text})`, `e^{${a.name.tex}}`, out.value)))]);
   return out;
 }
 
@@ -451,7 +451,7 @@ function logScalar(a: Scalar, name?: NameLike): Scalar {
   const step = () => {
     a.bar += out.bar / a.value;
   };
-  attach(out, [a], step, [rule(a, () => times(bar(out), word(`(1/${a.name.text})`, `(1/${a.name.tex})`, 1 / a.value)))]);
+  attach(out, [a], step, () => [rule(a, () => times(bar(out), word(`(1/${a.name.text})`, `(1/${a.name.tex})`, 1 / a.value)))]);
   return out;
 }
 
@@ -460,7 +460,7 @@ function cosScalar(a: Scalar, name?: NameLike): Scalar {
   const step = () => {
     a.bar += out.bar * -Math.sin(a.value);
   };
-  attach(out, [a], step, [rule(a, () => times(bar(out), word(`(−sin ${a.name.text})`, `(-\\sin ${a.name.tex})`, -Math.sin(a.value))))]);
+  attach(out, [a], step, () => [rule(a, () => times(bar(out), word(`(−sin ${a.name.text})`, `(-\\sin ${a.name.tex})`, -Math.sin(a.value))))]);
   return out;
 }
 
@@ -488,7 +488,7 @@ function sigmoidScalar(z: Scalar, name?: NameLike): Scalar {
   const step = () => {
     z.bar += out.bar * sigmoidPrime(z.value);
   };
-  attach(out, [z], step, [rule(z, () => times(bar(out), word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, sigmoidPrime(z.value))))]);
+  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, sigmoidPrime(z.value))))]);
   return out;
 }
 
@@ -497,7 +497,7 @@ function tanhScalar(z: Scalar, name?: NameLike): Scalar {
   const step = () => {
     z.bar += out.bar * tanhPrime(z.value);
   };
-  attach(out, [z], step, [rule(z, () => times(bar(out), word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, tanhPrime(z.value))))]);
+  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, tanhPrime(z.value))))]);
   return out;
 }
 
@@ -506,7 +506,7 @@ function reluScalar(z: Scalar, name?: NameLike): Scalar {
   const step = () => {
     z.bar += out.bar * reluPrime(z.value);
   };
-  attach(out, [z], step, [rule(z, () => times(bar(out), word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, reluPrime(z.value))))]);
+  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, reluPrime(z.value))))]);
   return out;
 }
 
@@ -516,7 +516,7 @@ function signScalar(z: Scalar, name?: NameLike): Scalar {
   const step = () => {
     z.bar += out.bar * 0;
   };
-  attach(out, [z], step, [rule(z, () => times(bar(out), word("0", "0", 0)))]);
+  attach(out, [z], step, () => [rule(z, () => times(bar(out), word("0", "0", 0)))]);
   return out;
 }
 
@@ -556,7 +556,7 @@ function affineScalar(ws: Scalar[], xs: Scalar[], b: Scalar, name?: NameLike): S
     });
     b.bar += out.bar;
   };
-  const rules = [
+  const rules = (): Rule[] => [
     ...ws.map((wi, i) => rule(wi, () => times(bar(out), val(xs[i])))),
     ...xs.map((xi, i) => rule(xi, () => times(bar(out), val(ws[i])))),
     rule(b, () => bar(out)),
@@ -576,7 +576,7 @@ export function sum(xs: Scalar[] | Tensor, name?: NameLike): Scalar {
   const step = () => {
     for (const x of items) x.bar += out.bar;
   };
-  attach(out, items, step, items.map((x) => rule(x, () => bar(out))));
+  attach(out, items, step, () => items.map((x) => rule(x, () => bar(out))));
   return out;
 }
 
@@ -587,7 +587,7 @@ export function halfSquare(w: Scalar, name?: NameLike): Scalar {
   const step = () => {
     a.bar += out.bar * a.value;
   };
-  attach(out, [a], step, [rule(a, () => times(bar(out), val(a)))]);
+  attach(out, [a], step, () => [rule(a, () => times(bar(out), val(a)))]);
   return out;
 }
 
@@ -601,7 +601,7 @@ export function regularise(loss: Scalar, penalty: Scalar, lambda: number, name?:
     L.bar += out.bar;
     R.bar += out.bar * lambda;
   };
-  attach(out, [L, R], step, [rule(L, () => bar(out)), rule(R, () => times(bar(out), word("λ", "\\lambda", lambda)))]);
+  attach(out, [L, R], step, () => [rule(L, () => bar(out)), rule(R, () => times(bar(out), word("λ", "\\lambda", lambda)))]);
   return out;
 }
 
@@ -620,9 +620,15 @@ export function halfSquaredError(
   const step = () => {
     ys.forEach((yk, k) => {
       yk.bar += out.bar * (yk.value - ts[k].value);
+      ts[k].bar -= out.bar * (yk.value - ts[k].value); // targets are data, but their bar is right too
     });
   };
-  attach(out, [...ys, ...ts], step, ys.map((yk, k) => rule(yk, () => times(bar(out), difference(yk, ts[k])))));
+  const rules = (): Rule[] =>
+    ys.flatMap((yk, k) => [
+      rule(yk, () => times(bar(out), difference(yk, ts[k]))),
+      rule(ts[k], () => times(word("−", "-", null), bar(out), difference(yk, ts[k]))),
+    ]);
+  attach(out, [...ys, ...ts], step, rules);
   return out;
 }
 
@@ -638,9 +644,15 @@ export function mse(y: Scalar[] | Tensor, t: ScalarLike[] | Tensor | Matrix, nam
   const step = () => {
     ys.forEach((yi, i) => {
       yi.bar += out.bar * (2 / n) * (yi.value - ts[i].value);
+      ts[i].bar -= out.bar * (2 / n) * (yi.value - ts[i].value);
     });
   };
-  attach(out, [...ys, ...ts], step, ys.map((yi, i) => rule(yi, () => times(bar(out), word(`(2/${n})`, `\\tfrac{2}{${n}}`, 2 / n), difference(yi, ts[i])))));
+  const rules = (): Rule[] =>
+    ys.flatMap((yi, i) => [
+      rule(yi, () => times(bar(out), word(`(2/${n})`, `\\tfrac{2}{${n}}`, 2 / n), difference(yi, ts[i]))),
+      rule(ts[i], () => times(word("−", "-", null), bar(out), word(`(2/${n})`, `\\tfrac{2}{${n}}`, 2 / n), difference(yi, ts[i]))),
+    ]);
+  attach(out, [...ys, ...ts], step, rules);
   return out;
 }
 
@@ -654,14 +666,26 @@ export function softmaxCrossEntropy(z: Scalar[] | Tensor, t: ScalarLike[] | Tens
   const y = softmaxValues(zs.map((zk) => zk.value));
   const value = -ts.reduce((s, tk, k) => s + tk.value * Math.log(y[k]), 0);
   const out = scalarResult("softmaxCrossEntropy", value, [...zs, ...ts], name);
+  // z̄ₖ = L̄ (yₖ Σt − tₖ), which is the slide's L̄ (yₖ − tₖ) when the targets sum to 1 (one-hot).
+  const total = () => ts.reduce((s, tk) => s + tk.value, 0);
   const step = () => {
+    const T = total();
     zs.forEach((zk, k) => {
-      zk.bar += out.bar * (y[k] - ts[k].value);
+      zk.bar += out.bar * (y[k] * T - ts[k].value);
+      ts[k].bar -= out.bar * Math.log(y[k]);
     });
   };
-  const rules = zs.map((zk, k) =>
-    rule(zk, () => times(bar(out), word(`(y${k + 1} − ${ts[k].name.text})`, `(y_{${k + 1}} - ${ts[k].name.tex})`, y[k] - ts[k].value))),
-  );
+  const rule1 = (k: number): Term => {
+    const T = total();
+    const yk = Math.abs(T - 1) < 1e-12 ? `y${k + 1}` : `y${k + 1} Σt`;
+    const ykTex = Math.abs(T - 1) < 1e-12 ? `y_{${k + 1}}` : `y_{${k + 1}} \\textstyle\\sum t`;
+    return times(bar(out), word(`(${yk} − ${ts[k].name.text})`, `(${ykTex} - ${ts[k].name.tex})`, y[k] * T - ts[k].value));
+  };
+  const rules = (): Rule[] =>
+    zs.flatMap((zk, k) => [
+      rule(zk, () => rule1(k)),
+      rule(ts[k], () => times(word("−", "-", null), bar(out), word(`log y${k + 1}`, `\\log y_{${k + 1}}`, Math.log(y[k])))),
+    ]);
   attach(out, [...zs, ...ts], step, rules);
   return out;
 }
@@ -699,7 +723,7 @@ function addTensor(a: Tensor, b: Tensor, name?: NameLike): Tensor {
     addInto(a.bar, out.bar);
     addInto(b.bar, out.bar);
   };
-  attach(out, [a, b], step, [rule(a, () => bar(out)), rule(b, () => bar(out))]);
+  attach(out, [a, b], step, () => [rule(a, () => bar(out)), rule(b, () => bar(out))]);
   return out;
 }
 
@@ -710,7 +734,7 @@ function subTensor(a: Tensor, b: Tensor, name?: NameLike): Tensor {
     addInto(a.bar, out.bar);
     addInto(b.bar, map(out.bar, (v) => -v));
   };
-  attach(out, [a, b], step, [rule(a, () => bar(out)), rule(b, () => times(word("−", "-", null), bar(out)))]);
+  attach(out, [a, b], step, () => [rule(a, () => bar(out)), rule(b, () => times(word("−", "-", null), bar(out)))]);
   return out;
 }
 
@@ -721,7 +745,7 @@ function mulTensor(a: Tensor, b: Tensor, name?: NameLike): Tensor {
     addInto(a.bar, map(out.bar, (g, i, j) => g * b.value[i][j]));
     addInto(b.bar, map(out.bar, (g, i, j) => g * a.value[i][j]));
   };
-  attach(out, [a, b], step, [rule(a, () => hadamard(bar(out), val(b))), rule(b, () => hadamard(bar(out), val(a)))]);
+  attach(out, [a, b], step, () => [rule(a, () => hadamard(bar(out), val(b))), rule(b, () => hadamard(bar(out), val(a)))]);
   return out;
 }
 
@@ -737,7 +761,7 @@ function divTensor(a: Tensor, b: Tensor, name?: NameLike): Tensor {
     addInto(a.bar, map(out.bar, (g, i, j) => g / b.value[i][j]));
     addInto(b.bar, map(out.bar, (g, i, j) => (g * -a.value[i][j]) / b.value[i][j] ** 2));
   };
-  attach(out, [a, b], step, [
+  attach(out, [a, b], step, () => [
     rule(a, () => times(bar(out), word(`/ ${b.name.text}`, `\\oslash ${b.name.tex}`, null))),
     rule(b, () => hadamard(bar(out), word(`(−${a.name.text}/${b.name.text}²)`, `(-${a.name.tex} \\oslash ${b.name.tex}^2)`, null))),
   ]);
@@ -750,7 +774,7 @@ function elementwise(op: string, x: Tensor, f: (v: number) => number, df: (v: nu
   const step = () => {
     addInto(x.bar, map(out.bar, (g, i, j) => g * df(x.value[i][j])));
   };
-  attach(out, [x], step, [rule(x, () => hadamard(bar(out), local))]);
+  attach(out, [x], step, () => [rule(x, () => hadamard(bar(out), local))]);
   return out;
 }
 
@@ -768,7 +792,7 @@ function matmulTensor(a: Tensor, b: Tensor, name?: NameLike): Tensor {
     addInto(a.bar, matmulValues(out.bar, transpose(b.value)));
     addInto(b.bar, matmulValues(transpose(a.value), out.bar));
   };
-  attach(out, [a, b], step, [rule(a, () => times(bar(out), transposed(b))), rule(b, () => times(transposed(a), bar(out)))]);
+  attach(out, [a, b], step, () => [rule(a, () => times(bar(out), transposed(b))), rule(b, () => times(transposed(a), bar(out)))]);
   return out;
 }
 
@@ -787,7 +811,7 @@ function affineTensor(W: Tensor, x: Tensor, b: Tensor, name?: NameLike): Tensor 
     addInto(x.bar, matmulValues(transpose(W.value), out.bar)); //  x̄ += Wᵀ z̄
     addInto(b.bar, out.bar.map((row) => [row.reduce((s, g) => s + g, 0)])); //  b̄ += z̄ (summed over columns)
   };
-  attach(out, [W, x, b], step, [
+  attach(out, [W, x, b], step, () => [
     rule(W, () => times(bar(out), transposed(x))),
     rule(x, () => times(transposed(W), bar(out))),
     rule(b, () => bar(out)),
@@ -800,7 +824,7 @@ function sumTensor(x: Tensor, name?: NameLike): Scalar {
   const step = () => {
     addInto(x.bar, map(x.value, () => out.bar));
   };
-  attach(out, [x], step, [rule(x, () => times(bar(out), word("𝟏", "\\mathbf{1}", null)))]);
+  attach(out, [x], step, () => [rule(x, () => times(bar(out), word("𝟏", "\\mathbf{1}", null)))]);
   return out;
 }
 
@@ -817,7 +841,7 @@ export function mean(x: Tensor | Scalar[], name?: NameLike): Scalar {
   const step = () => {
     addInto(t.bar, map(t.value, () => out.bar / n));
   };
-  attach(out, [t], step, [rule(t, () => times(bar(out), word(`𝟏/${n}`, `\\mathbf{1}/${n}`, null)))]);
+  attach(out, [t], step, () => [rule(t, () => times(bar(out), word(`𝟏/${n}`, `\\mathbf{1}/${n}`, null)))]);
   return out;
 }
 
@@ -827,8 +851,9 @@ function halfSquaredErrorTensor(y: Tensor, t: Tensor, name?: NameLike): Scalar {
   const out = scalarResult("halfSquaredError", value, [y, t], name);
   const step = () => {
     addInto(y.bar, map(y.value, (v, i, j) => out.bar * (v - t.value[i][j])));
+    addInto(t.bar, map(y.value, (v, i, j) => -out.bar * (v - t.value[i][j])));
   };
-  attach(out, [y, t], step, [rule(y, () => times(bar(out), difference(y, t)))]);
+  attach(out, [y, t], step, () => [rule(y, () => times(bar(out), difference(y, t))), rule(t, () => times(word("−", "-", null), bar(out), difference(y, t)))]);
   return out;
 }
 
@@ -839,8 +864,12 @@ function mseTensor(y: Tensor, t: Tensor, name?: NameLike): Scalar {
   const out = scalarResult("mse", value, [y, t], name);
   const step = () => {
     addInto(y.bar, map(y.value, (v, i, j) => out.bar * (2 / n) * (v - t.value[i][j])));
+    addInto(t.bar, map(y.value, (v, i, j) => -out.bar * (2 / n) * (v - t.value[i][j])));
   };
-  attach(out, [y, t], step, [rule(y, () => times(bar(out), word(`(2/${n})`, `\\tfrac{2}{${n}}`, null), difference(y, t)))]);
+  attach(out, [y, t], step, () => [
+    rule(y, () => times(bar(out), word(`(2/${n})`, `\\tfrac{2}{${n}}`, null), difference(y, t))),
+    rule(t, () => times(word("−", "-", null), bar(out), word(`(2/${n})`, `\\tfrac{2}{${n}}`, null), difference(y, t))),
+  ]);
   return out;
 }
 
@@ -849,10 +878,16 @@ function softmaxCrossEntropyTensor(z: Tensor, t: Tensor, name?: NameLike): Scala
   const y = transpose(transpose(z.value).map(softmaxValues)); // softmax of every column
   const value = -y.flat().reduce((s, v, k) => s + t.value.flat()[k] * Math.log(v), 0);
   const out = scalarResult("softmaxCrossEntropy", value, [z, t], name);
+  // Z̄ = L̄ (softmax(Z) Σt − T) column by column: L̄ (softmax(Z) − T) for one-hot columns.
   const step = () => {
-    addInto(z.bar, map(y, (v, i, j) => out.bar * (v - t.value[i][j])));
+    const T = transpose(t.value).map((col) => col.reduce((a, b) => a + b, 0));
+    addInto(z.bar, map(y, (v, i, j) => out.bar * (v * T[j] - t.value[i][j])));
+    addInto(t.bar, map(y, (v) => -out.bar * Math.log(v)));
   };
-  attach(out, [z, t], step, [rule(z, () => times(bar(out), word(`(softmax(${z.name.text}) − ${t.name.text})`, `(\\mathrm{softmax}(${z.name.tex}) - ${t.name.tex})`, null)))]);
+  attach(out, [z, t], step, () => [
+    rule(z, () => times(bar(out), word(`(softmax(${z.name.text}) − ${t.name.text})`, `(\\mathrm{softmax}(${z.name.tex}) - ${t.name.tex})`, null))),
+    rule(t, () => times(word("−", "-", null), bar(out), word(`log softmax(${z.name.text})`, `\\log \\mathrm{softmax}(${z.name.tex})`, null))),
+  ]);
   return out;
 }
 
@@ -869,7 +904,7 @@ export function maxPool(x: Tensor, options: PoolOptions = {}, name?: NameLike): 
     // The gradient goes to the argmax of each window; the other entries get nothing.
     addInto(X.bar, maxPoolBackward(out.bar, argmax, X.shape));
   };
-  attach(out, [X], step, [
+  attach(out, [X], step, () => [
     rule(X, () => word(`${barText(out.name)} routed to each window's argmax`, `${barTex(out.name)} \\text{ routed to each window's argmax}`, null)),
   ]);
   return out;
@@ -987,6 +1022,26 @@ export function matmul(a: Tensor, b: Tensor, name?: NameLike): Tensor {
   return matmulTensor(tensorArg("matmul", "a", a), tensorArg("matmul", "b", b), name);
 }
 
+/**
+ * A new scalar operation of your own, in the same four steps: the output `value`, the closure
+ * `backward(out)` that adds out.bar × ∂out/∂input to each input's bar, attached, returned — 03-backprop.
+ */
+export function scalarOp(op: string, value: number, inputs: Scalar[], backward: (out: Scalar) => void, name?: NameLike): Scalar {
+  if (typeof op !== "string" || op === "") throw new Error(`scalarOp: op must be a non-empty name, got ${String(op)}`);
+  if (!Array.isArray(inputs) || !inputs.every((x) => x instanceof Scalar)) {
+    throw new Error(`scalarOp: inputs of '${op}' must be a list of Scalars, got ${String(inputs)}`);
+  }
+  if (typeof backward !== "function") throw new Error(`scalarOp: backward of '${op}' must be a function (out) => { … }`);
+  const out = scalarResult(op, value, inputs, name);
+  const step = () => backward(out);
+  const rules = (): Rule[] =>
+    inputs.map((x) =>
+      rule(x, () => times(bar(out), word(`∂${out.name.text}/∂${x.name.text}`, `\\frac{\\partial ${out.name.tex}}{\\partial ${x.name.tex}}`, null))),
+    );
+  attach(out, inputs, step, rules);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Backward pass.
 
@@ -1021,7 +1076,8 @@ function describeValue(v: number | Matrix): string {
 /**
  * Back-propagation: L̄ = 1, then every node's closure in reverse topological order adds to its
  * inputs' bars. Refuses a non-scalar loss, a graph whose inputs changed since the forward pass,
- * and bars left over from an earlier backward() (call zeroGrad first) — 03-backprop.
+ * and parameters or intermediate nodes holding bars from an earlier backward() (call zeroGrad
+ * first); the bars of data (inputs) and constants are reset — 03-backprop.
  */
 export function backward(loss: Node): void {
   if (!(loss instanceof Node)) throw new Error(`backward: expected a Scalar loss, got ${String(loss)}`);
@@ -1036,6 +1092,8 @@ export function backward(loss: Node): void {
     });
   }
   for (const n of order) {
+    // Data and constants are often reused by many forward passes: their bars start afresh.
+    if (n.kind === "input" || n.kind === "constant") n.zeroGrad();
     if (!barIsZero(n)) {
       throw new Error(
         `backward: '${n.name.text}' (${n.op}) already holds ${barText(n.name)} = ${describeValue(n.copyBar())} from an earlier backward(); call zeroGrad on the parameters (or build a new forward pass) first`,
@@ -1079,6 +1137,8 @@ export interface TraceRow {
   numbers: string | null;
   /** The error signal computed by backward(). */
   value: number | Matrix;
+  /** The error signal in LaTeX (a bmatrix for tensors). */
+  valueTex: string;
 }
 
 /** Options of `trace`: also list the bars of inputs (x, t), which the slides leave out. */
@@ -1101,7 +1161,7 @@ export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
   const terms = new Map<Node, Term[]>();
   const consumers = new Map<Node, Set<Node>>();
   for (const consumer of [...order].sort((a, b) => a.id - b.id)) {
-    for (const r of consumer.rules) {
+    for (const r of consumer.rules()) {
       terms.set(r.input, [...(terms.get(r.input) ?? []), r.describe()]);
       consumers.set(r.input, (consumers.get(r.input) ?? new Set<Node>()).add(consumer));
     }
@@ -1124,7 +1184,7 @@ export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
   return nodes.map((n, k) => {
     const value = n.copyBar();
     if (n === loss) {
-      return { step: k + 1, node: n.name.text, op: n.op, text: `${barText(n.name)} = 1`, tex: `${barTex(n.name)} = 1`, numbers: null, value };
+      return { step: k + 1, node: n.name.text, op: n.op, text: `${barText(n.name)} = 1`, tex: `${barTex(n.name)} = 1`, numbers: null, value, valueTex: "1" };
     }
     const ts = terms.get(n) ?? [];
     const nums = ts.map((t) => t.num);
@@ -1136,6 +1196,7 @@ export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
       tex: `${barTex(n.name)} = ${ts.map((t) => t.tex).join(" + ")}`,
       numbers: nums.length > 0 && nums.every((x) => x !== null) ? nums.join(" + ") : null,
       value,
+      valueTex: typeof value === "number" ? texNumber(value) : matrixTex(value),
     };
   });
 }
@@ -1156,8 +1217,7 @@ export function traceText(rows: TraceRow[]): string {
 export function traceLatex(rows: TraceRow[]): string {
   const lines = rows.map((r) => {
     const [lhs, rhs] = splitOnce(r.tex);
-    const value = typeof r.value === "number" ? texNumber(r.value) : matrixTex(r.value);
-    return `${lhs} &= ${rhs}${rhs === value ? "" : ` = ${value}`}`;
+    return `${lhs} &= ${rhs}${rhs === r.valueTex ? "" : ` = ${r.valueTex}`}`;
   });
   return `\\begin{aligned}\n${lines.join(" \\\\\n")}\n\\end{aligned}`;
 }

@@ -30,7 +30,7 @@ export interface AxisOptions {
   edges?: Edges;
 }
 
-/** `value`, or `fallback` when it is undefined (null is kept, so that it is rejected as a bad value, not taken as "not given"). */
+/** `value`, or `fallback` when it is undefined (null is kept and rejected as a bad value, not taken as "not given") — 04-convolution-by-hand. */
 export function orDefault<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;
 }
@@ -81,7 +81,9 @@ function axis(fn: string, o: AxisOptions): Axis {
   if (span > n + p && edges === "drop") {
     throw new Error(`${fn}: kernel ${k}${d > 1 ? ` (dilation ${d})` : ""} does not fit input ${n} with padding ${p}`);
   }
-  const size = edges === "drop" ? Math.floor((n + p - span) / s) + 1 : Math.max(Math.ceil((n + p - span) / s), 0) + 1;
+  // The total padding is split evenly between the two ends (the extra one at the far end), as 'same' does.
+  const before = Math.floor(p / 2);
+  const size = edgeSize(n, before, p - before, span, s, edges);
   return { n, k, s, p, d, edges, span, size };
 }
 
@@ -199,7 +201,7 @@ export function resolvePadding(
   throw new Error(`${fn}: padding must be a number, [h, w], {top, bottom, left, right}, 'valid' or 'same', got ${formatValue(p)}`);
 }
 
-/** Padding written the short way for messages: "1", "[2, 0]" or "{top: 1, bottom: 0, left: 1, right: 0}". */
+/** Padding written the short way: "1", "[2, 0]" or "{top: 1, bottom: 0, left: 1, right: 0}" — 04-convolution-by-hand. */
 export function formatPadding(p: Sides): string {
   if (p.top === p.bottom && p.left === p.right) return p.top === p.left ? `${p.top}` : `[${p.top}, ${p.left}]`;
   return `{top: ${p.top}, bottom: ${p.bottom}, left: ${p.left}, right: ${p.right}}`;
@@ -214,6 +216,7 @@ export function geometry(
   input: [number, number],
   kernel: [number, number],
   options: Conv2dOptions & { edges?: Edges },
+  part: "kernel" | "window" = "kernel",
 ): Geometry {
   if (typeof options !== "object" || options === null) {
     throw new Error(`${fn}: options must be an object like { stride, padding }, got ${formatValue(options)}`);
@@ -229,7 +232,7 @@ export function geometry(
   if (edges === "drop" && !(fitsH && fitsW)) {
     const dil = dilationH > 1 || dilationW > 1 ? ` (dilation ${dilationH}×${dilationW})` : "";
     throw new Error(
-      `${fn}: kernel ${kernel[0]}×${kernel[1]}${dil} does not fit input ${input[0]}×${input[1]} with padding ${formatPadding(padding)}`,
+      `${fn}: ${part} ${kernel[0]}×${kernel[1]}${dil} does not fit input ${input[0]}×${input[1]} with padding ${formatPadding(padding)}`,
     );
   }
   const outH = edgeSize(input[0], padding.top, padding.bottom, spanH, strideH, edges);
@@ -302,7 +305,7 @@ export type View = ndarray.NdArray<NumericData>;
 /** Nested arrays of any depth. */
 export type Nested = number | Nested[];
 
-/** True for an ndarray view (anything with data, shape, stride and offset). */
+/** True for an ndarray view (anything with data, shape, stride and offset) — 04-convolution-by-hand. */
 export function isView(x: unknown): x is View {
   return typeof x === "object" && x !== null && !Array.isArray(x) && "data" in x && "shape" in x && "stride" in x && "offset" in x;
 }
@@ -353,6 +356,22 @@ function checkView(fn: string, arg: string, x: View, dims: number): View {
   if (!x.shape.every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error(`${fn}: ${arg} must not be empty, got shape ${x.shape.join("×")}`);
   }
+  if (isRowMajor(x)) {
+    // The common case, a plain row-major array: check the numbers in one pass over the data.
+    for (let k = 0; k < x.size; k++) {
+      const v = x.data[x.offset + k];
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        const where: number[] = [];
+        let rest = k;
+        for (let d = dims - 1; d >= 0; d--) {
+          where.unshift(rest % x.shape[d]);
+          rest = Math.floor(rest / x.shape[d]);
+        }
+        throw new Error(`${fn}: ${arg}[${where.join("][")}] must be a finite number, got ${formatValue(v)}`);
+      }
+    }
+    return x;
+  }
   const index = new Array<number>(dims).fill(0);
   for (let i = 0; i < x.size; i++) {
     let at = x.offset;
@@ -367,6 +386,38 @@ function checkView(fn: string, arg: string, x: View, dims: number): View {
     }
   }
   return x;
+}
+
+/**
+ * An ndarray view over flat numbers: `view(data, [h, w])` reads data row by row; give `stride` and `offset`
+ * to read the same numbers another way (transposed, every other row, one channel) — 04-convolution-by-hand.
+ */
+export function view(data: NumericData, shape: number[], stride?: number[], offset = 0): View {
+  const fn = "view";
+  const typed = Array.isArray(data) || ArrayBuffer.isView(data);
+  if (!typed) throw new Error(`${fn}: data must be an array or typed array of numbers, got ${formatValue(data)}`);
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error(`${fn}: shape must be a non-empty array of positive integers, got ${formatValue(shape)}`);
+  }
+  const rowMajor: number[] = [];
+  for (let d = shape.length - 1, step = 1; d >= 0; step *= shape[d], d--) rowMajor.unshift(step);
+  const strides = stride === undefined ? rowMajor : stride;
+  if (!Array.isArray(strides) || strides.length !== shape.length || !strides.every((n) => Number.isInteger(n))) {
+    throw new Error(`${fn}: stride must be ${shape.length} integers (one per axis), got ${formatValue(stride)}`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) throw new Error(`${fn}: offset must be an integer ≥ 0, got ${formatValue(offset)}`);
+  // The first and last positions the view can reach must lie inside data.
+  let low = offset;
+  let high = offset;
+  shape.forEach((n, d) => {
+    const reach = (n - 1) * strides[d];
+    if (reach < 0) low += reach;
+    else high += reach;
+  });
+  if (low < 0 || high >= data.length) {
+    throw new Error(`${fn}: shape ${shape.join("×")} with stride [${strides.join(", ")}] and offset ${offset} reaches outside data of length ${data.length}`);
+  }
+  return ndarray(data, shape, strides, offset);
 }
 
 /** A checked view of `x` (nested arrays or an ndarray view) with `dims` axes; errors name `fn` and `arg` — 04-convolution-by-hand. */
@@ -385,7 +436,7 @@ export function toNested(x: View): Nested {
   return read(0, x.offset);
 }
 
-/** Rows of a 2-D view. */
+/** The rows of a 2-D view as nested arrays — 04-convolution-by-hand. */
 export function toMatrix(x: View): Matrix {
   const rows: Matrix = [];
   for (let i = 0; i < x.shape[0]; i++) {
@@ -396,7 +447,7 @@ export function toMatrix(x: View): Matrix {
   return rows;
 }
 
-/** x[i][j] read through the view formula: data[offset + i·stride[0] + j·stride[1]]. */
+/** x[i][j] read through the view formula data[offset + i·stride[0] + j·stride[1]] — 04-convolution-by-hand. */
 export function at(x: View, i: number, j: number): number {
   return x.data[x.offset + i * x.stride[0] + j * x.stride[1]];
 }
@@ -725,15 +776,19 @@ export function conv2dBatch(input: View, kernels: View, options: ConvBatchOption
   return out;
 }
 
-/** The numbers of a view in row-major order (the view's own data when it already is). */
-function contiguous(x: View): NumericData {
+/** True when the view's numbers lie in row-major order: stride [..., shape[2]·shape[3], shape[3], 1]. */
+function isRowMajor(x: View): boolean {
   let expected = 1;
-  let rowMajor = x.offset === 0 && x.data.length === x.size;
-  for (let d = x.shape.length - 1; d >= 0 && rowMajor; d--) {
-    rowMajor = x.stride[d] === expected;
+  for (let d = x.shape.length - 1; d >= 0; d--) {
+    if (x.stride[d] !== expected) return false;
     expected *= x.shape[d];
   }
-  if (rowMajor) return x.data;
+  return x.offset + x.size <= x.data.length;
+}
+
+/** The numbers of a view in row-major order (the view's own data when it already is). */
+function contiguous(x: View): NumericData {
+  if (isRowMajor(x) && x.offset === 0 && x.data.length === x.size) return x.data;
   const data = new Float64Array(x.size);
   const nested = toNested(x);
   let k = 0;
@@ -746,33 +801,58 @@ function contiguous(x: View): NumericData {
 }
 
 /**
- * The same sums as `convLayerViews`, on flat row-major arrays, ordered for speed: for each output pixel and each
- * kernel tap inside the input, one input number is multiplied into all k output maps at once (the innermost loop
- * runs over consecutive memory).
+ * The same sums as `convLayerViews`, on flat row-major arrays, ordered for speed: for each output pixel, copy the
+ * input numbers under the kernel into one row (`patch`, zeros for padding), then each output map is one dot
+ * product of that row with the kernel's weights laid out in a row too.
  */
 function convFast(x: NumericData, w: NumericData, bias: number[], g: Geometry, n: number, out: Float64Array): void {
-  const c = w.length / (g.kH * g.kW * bias.length);
   const k = bias.length;
-  const { inH, inW, outH, outW } = g;
+  const { inH, inW, outH, outW, kH, kW, strideH, strideW, dilationH, dilationW } = g;
+  const c = w.length / (kH * kW * k);
+  const size = kH * kW * c;
+  // Weights as k rows of length kH·kW·c: row q holds kernel q in the same (u, v, channel) order as the patch.
+  const rowsOfW = new Float64Array(k * size);
+  for (let p = 0; p < size; p++) for (let q = 0; q < k; q++) rowsOfW[q * size + p] = w[p * k + q];
+  const patch = new Float64Array(size);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < outH; i++) {
       for (let j = 0; j < outW; j++) {
-        const o = ((b * outH + i) * outW + j) * k;
-        for (let q = 0; q < k; q++) out[o + q] = bias[q];
-        for (let u = 0; u < g.kH; u++) {
-          const row = i * g.strideH + u * g.dilationH - g.padding.top;
-          if (row < 0 || row >= inH) continue;
-          for (let v = 0; v < g.kW; v++) {
-            const col = j * g.strideW + v * g.dilationW - g.padding.left;
-            if (col < 0 || col >= inW) continue;
-            const xi = ((b * inH + row) * inW + col) * c;
-            const wi = (u * g.kW + v) * c * k;
-            for (let ch = 0; ch < c; ch++) {
-              const xv = x[xi + ch];
-              const wc = wi + ch * k;
-              for (let q = 0; q < k; q++) out[o + q] += xv * w[wc + q];
+        let p = 0;
+        for (let u = 0; u < kH; u++) {
+          const row = i * strideH + u * dilationH - g.padding.top;
+          for (let v = 0; v < kW; v++) {
+            const col = j * strideW + v * dilationW - g.padding.left;
+            if (row < 0 || row >= inH || col < 0 || col >= inW) {
+              for (let ch = 0; ch < c; ch++) patch[p++] = 0;
+            } else {
+              const xi = ((b * inH + row) * inW + col) * c;
+              for (let ch = 0; ch < c; ch++) patch[p++] = x[xi + ch];
             }
           }
+        }
+        const o = ((b * outH + i) * outW + j) * k;
+        let q = 0;
+        // Four kernels at a time share each load of the patch.
+        for (; q + 4 <= k; q += 4) {
+          let [s0, s1, s2, s3] = [bias[q], bias[q + 1], bias[q + 2], bias[q + 3]];
+          const [w0, w1, w2, w3] = [q * size, (q + 1) * size, (q + 2) * size, (q + 3) * size];
+          for (let t = 0; t < size; t++) {
+            const xv = patch[t];
+            s0 += xv * rowsOfW[w0 + t];
+            s1 += xv * rowsOfW[w1 + t];
+            s2 += xv * rowsOfW[w2 + t];
+            s3 += xv * rowsOfW[w3 + t];
+          }
+          out[o + q] = s0;
+          out[o + q + 1] = s1;
+          out[o + q + 2] = s2;
+          out[o + q + 3] = s3;
+        }
+        for (; q < k; q++) {
+          let sum = bias[q];
+          const wq = q * size;
+          for (let t = 0; t < size; t++) sum += patch[t] * rowsOfW[wq + t];
+          out[o + q] = sum;
         }
       }
     }

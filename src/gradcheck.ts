@@ -106,9 +106,9 @@ export interface GradCheckReport<V> {
   engine: V[];
   numeric: V[];
   tf: Array<number | Matrix> | null;
-  /** Largest relative difference engine vs central differences. */
+  /** Largest relative difference engine vs central differences (entries below 1e-4 compared absolutely). */
   numericDifference: number;
-  /** Largest relative difference engine vs TensorFlow.js (float32, so expect ~1e-4), or null. */
+  /** Largest relative difference engine vs TensorFlow.js (float32, so expect ~1e-4; entries below 1e-3 compared absolutely), or null. */
   tfDifference: number | null;
 }
 
@@ -128,8 +128,8 @@ export function gradCheck(
     engine,
     numeric,
     tf: viaTf,
-    numericDifference: maxRelativeDifference(engine, numeric, 1e-6),
-    tfDifference: viaTf ? maxRelativeDifference(engine, viaTf.map((g) => (typeof g === "number" ? g : NaN)), 1e-4) : null,
+    numericDifference: maxRelativeDifference(engine, numeric, 1e-4),
+    tfDifference: viaTf ? maxRelativeDifference(engine, viaTf.map((g) => (typeof g === "number" ? g : NaN)), 1e-3) : null,
   };
 }
 
@@ -147,7 +147,7 @@ export function gradCheckTensors(
     engine,
     numeric,
     tf: viaTf,
-    numericDifference: maxRelativeDifference(engine, numeric, 1e-6),
-    tfDifference: viaTf ? maxRelativeDifference(engine, viaTf.map((g) => (typeof g === "number" ? [[g]] : g)), 1e-4) : null,
+    numericDifference: maxRelativeDifference(engine, numeric, 1e-4),
+    tfDifference: viaTf ? maxRelativeDifference(engine, viaTf.map((g) => (typeof g === "number" ? [[g]] : g)), 1e-3) : null,
   };
 }

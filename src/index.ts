@@ -10,7 +10,7 @@ export type { MimeBundle, DisplaySink } from "./display";
 export {
   outputSize, outputSizeWorking, outputShape, outputShapeWorking, resolvePadding, geometry, formatPadding,
   correlate2d, convolve2d, flipKernel, pad2d, normalizedFilter, correlate1d, convolve1d,
-  conv2d, conv2dBatch, stackChannels, stackKernels, channel, isView, toView, toNested, toMatrix,
+  conv2d, conv2dBatch, stackChannels, stackKernels, channel, isView, toView, toNested, toMatrix, view,
 } from "./conv";
 export type {
   AxisOptions, Edges, Sides, Padding, PerAxis, Conv2dOptions, Conv1dOptions, ConvLayerOptions, ConvBatchOptions, Geometry,
@@ -62,3 +62,25 @@ export {
   loadMnist, mnistDigit, loadPhoto, imageToMatrix, loadXAndO, loadXor, loadWorkedExamples, exampleMatrix, DATASETS_DIR,
 } from "./datasets";
 export type { MnistData, MnistSplit, PhotoName, ImageArray, DatasetOptions, XAndO, XorTable, WorkedExample } from "./datasets";
+
+// autodiff.ts, gradcheck.ts, mlp.ts, xor.ts, random.ts, plot/graph.ts — back-propagation with bar-notation error signals,
+// gradient checks, a small MLP and the XOR network (02-ffnn-xor, 03-backprop)
+export * as autodiff from "./autodiff";
+export {
+  centralDifferences, maxRelativeDifference, engineGradient, numericGradient, engineGradients, numericGradients,
+  tfGradients, gradCheck, gradCheckTensors,
+} from "./gradcheck";
+export type { GradCheckReport } from "./gradcheck";
+// The library's one (quiet, prod-mode) TensorFlow.js instance, for writing the tf side of a gradient check.
+export { tf } from "./tf";
+export { MLP, Layer, Neuron, applyActivation, datasetLoss, trainMLP } from "./mlp";
+export type { MLPActivation, MLPLoss, MLPOptions, MLPTrainOptions } from "./mlp";
+export {
+  xorTable, xorExactSolution, xorLayers, xorOutput, xorLoss, xorGrid, bestLinearModel, xorNetwork, xorParamsOf, trainXor,
+  diagnoseXor, xorConvergence,
+} from "./xor";
+export type { XorParams, XorTrainOptions, XorTrainResult } from "./xor";
+export { seededRandom } from "./random";
+export type { Random } from "./random";
+export { computationGraphFigure, traceBundle, showTrace } from "./plot/graph";
+export type { GraphFigureOptions, TraceBundleOptions } from "./plot/graph";

@@ -2,7 +2,7 @@
 // and applying one to a real photograph with a choice of border and of display scaling.
 import ndarray from "ndarray";
 import { formatValue } from "./check";
-import { correlate2d, isView, pad2d, toView } from "./conv";
+import { correlate2d, isView, orDefault, pad2d, toView } from "./conv";
 import type { Matrix, View } from "./conv";
 import { formatNumber, latexMatrix } from "./explain";
 

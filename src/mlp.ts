@@ -5,17 +5,17 @@ import { Name, Scalar, affine, input, mean, mse, param, relu, sigmoid, sign, sof
 import { Random, seededRandom } from "./random";
 
 /** The activation g applied after a neuron's weighted sum — 02-ffnn-xor. */
-export type Activation = "relu" | "sigmoid" | "tanh" | "sign" | "linear";
+export type MLPActivation = "relu" | "sigmoid" | "tanh" | "sign" | "linear";
 
 /** The loss a network is trained on: mean squared error, or softmax cross-entropy — 02-ffnn-xor. */
-export type LossName = "mse" | "crossEntropy";
+export type MLPLoss = "mse" | "crossEntropy";
 
 /** Options of an MLP: activations, seed, and the range of the initial weights — 02-ffnn-xor. */
 export interface MLPOptions {
   /** Activation of the hidden layers (default "relu"). */
-  activation?: Activation;
+  activation?: MLPActivation;
   /** Activation of the output layer (default "linear"). */
-  output?: Activation;
+  output?: MLPActivation;
   /** Seed of the random initialisation (default 1). */
   seed?: number;
   /** Initial weights are drawn uniformly from [−scale, scale] (default 1). */
@@ -24,10 +24,10 @@ export interface MLPOptions {
   bias?: number;
 }
 
-const ACTIVATIONS: Activation[] = ["relu", "sigmoid", "tanh", "sign", "linear"];
+const ACTIVATIONS: MLPActivation[] = ["relu", "sigmoid", "tanh", "sign", "linear"];
 
 /** g(z) for the chosen activation, as an engine operation — 02-ffnn-xor. */
-export function activate(z: Scalar, activation: Activation, name?: string): Scalar {
+export function applyActivation(z: Scalar, activation: MLPActivation, name?: string): Scalar {
   switch (activation) {
     case "relu":
       return relu(z, name);
@@ -40,7 +40,7 @@ export function activate(z: Scalar, activation: Activation, name?: string): Scal
     case "linear":
       return z;
   }
-  throw new Error(`activate: activation must be one of ${ACTIVATIONS.join(", ")}, got ${String(activation)}`);
+  throw new Error(`applyActivation: activation must be one of ${ACTIVATIONS.join(", ")}, got ${String(activation)}`);
 }
 
 const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
@@ -53,10 +53,10 @@ function digits(n: number, table: string): string {
 export class Neuron {
   readonly w: Scalar[];
   readonly b: Scalar;
-  readonly activation: Activation;
+  readonly activation: MLPActivation;
 
   /** `layer` and `index` only name the parameters, e.g. w⁽¹⁾₂₁ (neuron 2 of layer 1, input 1). */
-  constructor(nIn: number, activation: Activation, random: Random, init: { scale: number; bias: number }, layer = 1, index = 1) {
+  constructor(nIn: number, activation: MLPActivation, random: Random, init: { scale: number; bias: number }, layer = 1, index = 1) {
     const sup = `⁽${digits(layer, SUPERSCRIPT)}⁾`;
     this.w = Array.from({ length: nIn }, (_, j) =>
       param(random.uniform(-init.scale, init.scale), {
@@ -72,7 +72,7 @@ export class Neuron {
     if (x.length !== this.w.length) {
       throw new Error(`Neuron.forward: expected ${this.w.length} inputs, got ${x.length}`);
     }
-    return activate(affine(this.w, x, this.b), this.activation);
+    return applyActivation(affine(this.w, x, this.b), this.activation);
   }
 
   parameters(): Scalar[] {
@@ -84,7 +84,7 @@ export class Neuron {
 export class Layer {
   readonly neurons: Neuron[];
 
-  constructor(nIn: number, nOut: number, activation: Activation, random: Random, init: { scale: number; bias: number }, layer = 1) {
+  constructor(nIn: number, nOut: number, activation: MLPActivation, random: Random, init: { scale: number; bias: number }, layer = 1) {
     this.neurons = Array.from({ length: nOut }, (_, i) => new Neuron(nIn, activation, random, init, layer, i + 1));
   }
 
@@ -162,7 +162,7 @@ function checkData(fn: string, model: MLP, X: number[][], T: number[][]): void {
 }
 
 /** The loss of the model over a whole data set, as one graph node: mse over every output, or mean cross-entropy — 02-ffnn-xor. */
-export function datasetLoss(model: MLP, X: number[][], T: number[][], loss: LossName = "mse"): Scalar {
+export function datasetLoss(model: MLP, X: number[][], T: number[][], loss: MLPLoss = "mse"): Scalar {
   checkData("datasetLoss", model, X, T);
   const outputs = X.map((x) => model.forward(x));
   if (loss === "mse") return mse(outputs.flat(), T.flat(), "J");
@@ -171,10 +171,10 @@ export function datasetLoss(model: MLP, X: number[][], T: number[][], loss: Loss
 }
 
 /** Options of `train`: learning rate, number of steps, loss, early stop, progress callback — 02-ffnn-xor. */
-export interface TrainOptions {
+export interface MLPTrainOptions {
   lr: number;
   steps: number;
-  loss?: LossName;
+  loss?: MLPLoss;
   /** Stop as soon as the loss is below this value. */
   stopBelow?: number;
   /** Called after every `every`-th step (default 1) with the step number and the loss. */
@@ -183,13 +183,13 @@ export interface TrainOptions {
 }
 
 /** Gradient descent: forward, zeroGrad, backward, then θ ← θ − lr · θ̄ for every parameter; returns the losses — 02-ffnn-xor. */
-export function train(model: MLP, X: number[][], T: number[][], options: TrainOptions): number[] {
-  checkData("train", model, X, T);
+export function trainMLP(model: MLP, X: number[][], T: number[][], options: MLPTrainOptions): number[] {
+  checkData("trainMLP", model, X, T);
   const { lr, steps } = options;
-  if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) throw new Error(`train: lr must be a positive number, got ${String(lr)}`);
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`train: steps must be an integer ≥ 0, got ${String(steps)}`);
+  if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) throw new Error(`trainMLP: lr must be a positive number, got ${String(lr)}`);
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`trainMLP: steps must be an integer ≥ 0, got ${String(steps)}`);
   const every = options.every ?? 1;
-  if (!Number.isInteger(every) || every < 1) throw new Error(`train: every must be a positive integer, got ${String(every)}`);
+  if (!Number.isInteger(every) || every < 1) throw new Error(`trainMLP: every must be a positive integer, got ${String(every)}`);
   const params = model.parameters();
   const losses: number[] = [];
   for (let step = 1; step <= steps; step++) {

@@ -1,7 +1,7 @@
 // Pooling (lectures 000, 001, 002, 003, 004): a window walks over each map and keeps one number
 // per position: the maximum (most used), the average, the sum or the minimum.
 import { formatValue } from "./check";
-import { at, formatPadding, geometry, pad2d, toView } from "./conv";
+import { at, formatPadding, geometry, orDefault, pad2d, toView } from "./conv";
 import type { Edges, Geometry, Matrix, Padding, PerAxis, View, Volume } from "./conv";
 import { formatNumber, latexMatrix } from "./explain";
 
@@ -48,7 +48,7 @@ function poolGeometry(fn: string, X: View, options: Pool2dOptions): Geometry {
   size.forEach((v, i) => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${fn}: window${Array.isArray(window) ? `[${i}]` : ""} must be a positive integer, got ${formatValue(v)}`);
   });
-  const g = geometry(fn, [X.shape[0], X.shape[1]], size, { stride: orDefault(options.stride, window), padding: options.padding, edges: options.edges });
+  const g = geometry(fn, [X.shape[0], X.shape[1]], size, { stride: orDefault(options.stride, window), padding: options.padding, edges: options.edges }, "window");
   const p = g.padding;
   if (p.top >= g.kH || p.bottom >= g.kH || p.left >= g.kW || p.right >= g.kW) {
     throw new Error(`${fn}: padding ${formatPadding(p)} must be smaller than the window ${g.kH}×${g.kW} (a window of only padding has nothing to pool)`);

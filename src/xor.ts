@@ -1,6 +1,6 @@
 // Learning XOR (lecture 002; Goodfellow, Bengio & Courville, Deep Learning §6.1):
 // f(x; W, c, w, b) = wᵀ max(0, Wᵀx + c) + b, trained on J(θ) = ¼ Σₓ (f*(x) − f(x; θ))².
-import { MLP, train } from "./mlp";
+import { MLP, trainMLP } from "./mlp";
 
 /** The four XOR inputs (rows of X) and their targets f*(x) — 02-ffnn-xor. */
 export function xorTable(): { X: number[][]; t: number[] } {
@@ -86,6 +86,19 @@ function solve3(M: number[][], v: number[]): number[] {
   return a.map((row, i) => row[3] / row[i]);
 }
 
+/** f(x; θ) on a grid of points (x₁ across, x₂ down) for a decision-boundary figure: z[i][j] = f((xs[j], ys[i])) — 02-ffnn-xor. */
+export function xorGrid(theta: XorParams, options: { from?: number; to?: number; steps?: number } = {}): { xs: number[]; ys: number[]; z: number[][] } {
+  checkParams("xorGrid", theta);
+  const from = options.from ?? -0.5;
+  const to = options.to ?? 1.5;
+  const steps = options.steps ?? 41;
+  if (!Number.isFinite(from) || !Number.isFinite(to) || !(from < to)) throw new Error(`xorGrid: need from < to, got from = ${from}, to = ${to}`);
+  if (!Number.isInteger(steps) || steps < 2) throw new Error(`xorGrid: steps must be an integer ≥ 2, got ${steps}`);
+  const xs = Array.from({ length: steps }, (_, k) => from + ((to - from) * k) / (steps - 1));
+  const z = xs.map((x2) => xorLayers(theta, xs.map((x1) => [x1, x2])).y);
+  return { xs, ys: xs.slice(), z };
+}
+
 /** An MLP([2, 2, 1]) with ReLU hidden units and a linear output, set to the parameters θ — 02-ffnn-xor. */
 export function xorNetwork(theta: XorParams): MLP {
   checkParams("xorNetwork", theta);
@@ -123,6 +136,8 @@ export interface XorTrainOptions {
   seed?: number;
   /** The value every bias starts at (default 0). */
   bias?: number;
+  /** Start from these parameters instead of a random initialisation (e.g. a symmetric start). */
+  start?: XorParams;
   /** Learning rate (default 0.1). */
   lr?: number;
   /** Step budget (default 1000). */
@@ -149,10 +164,10 @@ const DEFAULTS = { lr: 0.1, steps: 1000, goal: 0.01 };
 export function trainXor(options: XorTrainOptions = {}): XorTrainResult {
   const seed = options.seed ?? 1;
   const goal = options.goal ?? DEFAULTS.goal;
-  const model = new MLP([2, 2, 1], { activation: "relu", output: "linear", seed, bias: options.bias ?? 0 });
+  const model = options.start ? xorNetwork(options.start) : new MLP([2, 2, 1], { activation: "relu", output: "linear", seed, bias: options.bias ?? 0 });
   const { X, t } = xorTable();
   const onStep = options.onStep;
-  const losses = train(model, X, t.map((v) => [v]), {
+  const losses = trainMLP(model, X, t.map((v) => [v]), {
     lr: options.lr ?? DEFAULTS.lr,
     steps: options.steps ?? DEFAULTS.steps,
     loss: "mse",
@@ -164,16 +179,22 @@ export function trainXor(options: XorTrainOptions = {}): XorTrainResult {
   return { seed, theta, losses, converged: xorLoss(theta) < goal, model };
 }
 
-/** Why a trained XOR network failed: dead ReLU units, both hidden units alike, or a plateau — 02-ffnn-xor. */
+/** Why a trained XOR network failed: a dead ReLU unit, both hidden units alike, both always active (linear), or a plateau — 02-ffnn-xor. */
 export function diagnoseXor(theta: XorParams): string {
-  const { H, XWc } = xorLayers(theta);
+  const { XWc } = xorLayers(theta);
   const reasons: string[] = [];
-  [0, 1].forEach((i) => {
-    if (H.every((h) => h[i] === 0)) reasons.push(`dead ReLU: hidden unit ${i + 1} is 0 on all four inputs, so no error signal reaches its weights`);
+  const active = [0, 1].map((i) => XWc.filter((z) => z[i] > 0).length);
+  active.forEach((n, i) => {
+    if (n === 0) reasons.push(`dead ReLU: hidden unit ${i + 1} is 0 on all four inputs, so no error signal reaches its weights`);
   });
-  const same = H.every((h) => Math.abs(h[0] - h[1]) < 1e-3) || XWc.every((z) => Math.abs(z[0] - z[1]) < 1e-3);
-  if (same) reasons.push("symmetric: both hidden units compute the same function");
-  if (reasons.length === 0) reasons.push(`stuck: the loss stays at J = ${xorLoss(theta).toFixed(4)} (a flat region or local minimum)`);
+  const same = XWc.every((z) => Math.abs(z[0] - z[1]) < 1e-6);
+  if (same) reasons.push("symmetric: both hidden units compute the same function, so they always get the same error signal");
+  if (reasons.length === 0 && active[0] === 4 && active[1] === 4) {
+    reasons.push(`linear: both hidden units are active on all four inputs, so the network is a linear model and J = ${xorLoss(theta).toFixed(4)} cannot beat 0.25`);
+  }
+  if (reasons.length === 0) {
+    reasons.push(`stuck on a plateau or local minimum at J = ${xorLoss(theta).toFixed(4)}: hidden unit 1 is active on ${active[0]} of 4 inputs, unit 2 on ${active[1]}`);
+  }
   return reasons.join("; ");
 }
 

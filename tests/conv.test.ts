@@ -5,6 +5,7 @@ import {
   channel, conv2d, conv2dBatch, convolve1d, convolve2d, correlate1d, correlate2d, flipKernel, normalizedFilter,
   outputShape, outputShapeWorking, outputSize, outputSizeWorking, pad2d, resolvePadding, stackChannels, stackKernels, toNested,
 } from "../src/conv";
+import type { Conv2dOptions } from "../src/conv";
 import { convolutionWalk, explainConv2d, explainCorrelate2d, explanationHeatmap, formatSum, symbolicCorrelate2d } from "../src/explain";
 
 const W = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]];
@@ -45,7 +46,7 @@ describe("lecture 000: kernel size, stride, padding (examples 1–4)", () => {
   it("example 4: 3×2 kernel, padding (2 + 2) × 0, stride 1 × 2 → 4×3, and the output-size working", () => {
     const K = [[-1, 0], [-1, 1], [0, 1]];
     const x = [[9, 9, 9, 3, 3, 4], [9, 9, 3, 5, 5, 8]];
-    const options = { padding: [2, 0] as [number, number], stride: [1, 2] as [number, number] };
+    const options: Conv2dOptions = { padding: [2, 0], stride: [1, 2] };
     expect(correlate2d(x, K, options)).toEqual([[9, 3, 4], [9, -1, 9], [-9, -7, 0], [-9, -3, -5]]);
     expect(sums(explainCorrelate2d(x, K, options))).toEqual([
       ["0 + 0 + 9", "0 + 0 + 3", "0 + 0 + 4"],
@@ -302,7 +303,8 @@ describe("conv2dBatch: the teaching loop and the fast path agree", () => {
     const rand = (n: number, seed: number): Float64Array => new Float64Array(n).map((_, i) => Math.sin(i * 12.9898 + seed) * 3);
     const X = ndarray(rand(2 * 7 * 6 * 3, 1), [2, 7, 6, 3]);
     const K = ndarray(rand(3 * 2 * 3 * 4, 2), [3, 2, 3, 4]);
-    for (const options of [{ padding: "same" as const }, { stride: [2, 1] as [number, number], padding: 1 }, { dilation: 2 }]) {
+    const cases: Conv2dOptions[] = [{ padding: "same" }, { stride: [2, 1], padding: 1 }, { dilation: 2 }];
+    for (const options of cases) {
       const loop = conv2dBatch(X, K, { ...options, bias: [1, 2, 3, 4], method: "loop" });
       const fast = conv2dBatch(X, K, { ...options, bias: [1, 2, 3, 4], method: "fast" });
       expect(fast.shape).toEqual(loop.shape);
@@ -312,5 +314,29 @@ describe("conv2dBatch: the teaching loop and the fast path agree", () => {
         JSON.stringify(a, (_, v: unknown) => (typeof v === "number" ? Math.round(v * 1e9) / 1e9 : v)),
       );
     }
+  });
+});
+
+describe("datasets/toy/worked-examples.json through the library", () => {
+  it("every single-channel example gives the file's output (and its cell sums, where the file has them)", async () => {
+    const { loadWorkedExamples, exampleMatrix } = await import("../src/datasets");
+    const examples = loadWorkedExamples();
+    const sidesOf = (p: unknown): { top: number; bottom: number; left: number; right: number } => {
+      const [[top, bottom], [left, right]] = Array.isArray(p) && p.every((r) => Array.isArray(r)) ? p.map((r) => r.map(Number)) : [[0, 0], [0, 0]];
+      return { top, bottom, left, right };
+    };
+    let checked = 0;
+    for (const id of ["1", "2", "3", "4", "6", "8", "12", "13"]) {
+      const ex = examples[id];
+      const stride = Array.isArray(ex.fields.stride) ? ex.fields.stride.map(Number) : [1, 1];
+      const options: Conv2dOptions = { stride: [stride[0], stride[1]], padding: sidesOf(ex.fields.padding) };
+      const e = explainCorrelate2d(exampleMatrix(ex, "input"), exampleMatrix(ex, "kernel"), options);
+      const expected = ex.fields.output;
+      if (Array.isArray(expected) && Array.isArray(expected[0])) expect(e.output, `example ${id}`).toEqual(expected);
+      else expect(e.output[0][0], `example ${id}`).toBe(expected);
+      if (ex.fields.cellSums !== undefined) expect(sums(e), `example ${id}`).toEqual(ex.fields.cellSums);
+      checked++;
+    }
+    expect(checked).toBe(8);
   });
 });

@@ -156,3 +156,23 @@ describe("pooling modes, windows, strides, padding, edges", () => {
     expect(walk.steps[3].window).toEqual({ row: 2, col: 2, rows: 1, cols: 1 });
   });
 });
+
+describe("partial windows never start past the end", () => {
+  it("outputSize, outputShape and pool2d agree with walking the window by hand", () => {
+    for (let n = 1; n <= 12; n++) {
+      for (let w = 1; w <= 4; w++) {
+        for (let s = 1; s <= 4; s++) {
+          // Walk: start at 0, s, 2s, …; stop after the first window that reaches the last cell; never start at or past n.
+          let count = 0;
+          for (let start = 0; start < n; start += s) {
+            count++;
+            if (start + w >= n) break;
+          }
+          expect(outputSize({ input: n, kernel: w, stride: s, edges: "keep" }), `n ${n}, w ${w}, s ${s}`).toBe(count);
+          expect(outputShape({ input: [1, n], kernel: [1, w], stride: [1, s], edges: "keep" })[1]).toBe(count);
+          expect(pool2d([Array.from({ length: n }, (_, i) => i)], { window: [1, w], stride: [1, s], edges: "keep" })[0].length).toBe(count);
+        }
+      }
+    }
+  });
+});

@@ -231,6 +231,13 @@ describe("renderDeck", () => {
     expect(deck.html.includes("Remind the class")).toBe(true);
   });
 
+  it("writes the math of speaker notes as MathML, which the speaker view draws without KaTeX's CSS", () => {
+    const notes = deck.html.match(/<aside class="notes">[\s\S]*?<\/aside>/g) ?? [];
+    const withMath = notes.filter((aside) => aside.includes("<math"));
+    expect(withMath).toHaveLength(1);
+    expect(withMath[0]).not.toContain("katex-html");
+  });
+
   it("leaves skipped cells out", () => {
     expect(deck.html.includes("import * as dl")).toBe(false);
   });
@@ -246,6 +253,11 @@ describe("renderDeck", () => {
     expect(deck.html.match(/plotly\.js v\d/g)).toHaveLength(1);
     expect(deck.html.includes("data:font/woff2;base64,")).toBe(true);
     expect(deck.html.includes("Reveal.initialize")).toBe(true);
+  });
+
+  it("rejects an unknown theme, naming it", () => {
+    // @ts-expect-error: checking the run-time guard
+    expect(() => renderDeck(conv, { ...withCode, theme: "neon" })).toThrow(/renderDeck: options.theme must be one of white, .*got "neon"/);
   });
 
   it("leaves plotly.js out of a deck without figures", () => {

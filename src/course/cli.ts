@@ -3,6 +3,7 @@ import { readdirSync, statSync } from "fs";
 import { join } from "path";
 import { DISPLAY_NAME, installKernel, kernelDir, uninstallKernel } from "./kernelspec";
 import { runNotebooks } from "./runner";
+import { cli as slidesCli } from "./slides";
 
 const USAGE = `usage: dl-by-hand <command>
 
@@ -11,6 +12,10 @@ const USAGE = `usage: dl-by-hand <command>
         executed copies go to build/notebooks/ unless --inplace
   kernel install | uninstall
         register the "${DISPLAY_NAME}" kernel with Jupyter, or remove it
+  slides | pages | build [notebooks...] [--out DIR] [--no-solutions] [--no-code] [--theme NAME]
+        offline reveal.js decks, readable pages and the course home page (build/)
+  start
+        run every notebook into build/notebooks/, then build the decks, pages and home page
 `;
 
 /** Notebook files named by `paths` (folders are searched for *.ipynb, sorted). */
@@ -99,6 +104,16 @@ export async function main(args: string[]): Promise<number> {
       return run(rest);
     case "kernel":
       return kernel(rest);
+    case "slides":
+    case "pages":
+    case "build":
+      return slidesCli(command, rest);
+    case "start": {
+      // The decks are built even when a notebook failed: its error shows plainly in them.
+      const ran = await run(["notebooks", ...rest]);
+      const built = await slidesCli("build", []);
+      return Math.max(ran, built);
+    }
     default:
       process.stdout.write(USAGE);
       return command === undefined || command === "help" || command === "--help" ? 0 : 2;

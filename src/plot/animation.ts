@@ -109,14 +109,14 @@ export function slidingWindowFigure(walk: SlidingWindowWalk): Figure {
   const controls = 96;
   const belowPlot = -48 / geometry.plotHeight;
   layout.height = (layout.height ?? 0) + controls;
-  layout.margin = { l: 16, r: 16, t: geometry.top, b: 40 + controls };
+  layout.margin = { ...(typeof layout.margin === "object" ? layout.margin : {}), b: 40 + controls };
   layout.annotations = first.layout?.annotations ?? [];
   layout.shapes = first.layout?.shapes ?? [];
   const duration = walk.frameDuration ?? 700;
   if (!Number.isFinite(duration) || duration < 0) throw new Error(`${fn}: frameDuration must be ≥ 0 milliseconds, got ${describe(duration)}`);
   layout.sliders = [{
     active: 0,
-    x: 0.12, len: 0.88, y: belowPlot, yanchor: "top",
+    x: 0.2, len: 0.8, y: belowPlot, yanchor: "top",
     currentvalue: { visible: false },
     pad: { t: 8 },
     steps: frames.map((f, k) => ({

@@ -163,10 +163,11 @@ export function decisionBoundaryFigure(grid: GridValues, points: LabelledPoints,
   const threshold = options.threshold ?? 0.5;
   const surface: Trace = {
     type: "contour", name: "model output", x: xs, y: ys, z: grid.z.map((row) => row.slice()),
-    colorscale: [[0, "#c6dbef"], [0.5, "#ffffff"], [1, "#fdd0a2"]],
-    contours: { coloring: "fill", showlines: true, start: threshold, end: threshold, size: 1 },
+    colorscale: [[0, "#6baed6"], [0.5, "#ffffff"], [1, "#fd8d3c"]],
+    zmid: threshold,
+    contours: { coloring: "heatmap", showlines: true, start: threshold, end: threshold, size: 1 },
     line: { color: "#333333", width: 2 },
-    colorbar: { title: { text: "output" }, thickness: 12 },
+    colorbar: { title: { text: "output" }, thickness: 12, len: 0.8 },
     hovertemplate: "(%{x:.2f}, %{y:.2f}): %{z:.3f}<extra></extra>",
   };
   const classes = [...new Set(labels)].sort((a, b) => a - b);
@@ -181,5 +182,6 @@ export function decisionBoundaryFigure(grid: GridValues, points: LabelledPoints,
   const layout = chartLayout(options, { width: 520, height: 460 });
   layout.xaxis = { title: { text: options.xLabel ?? "x₁" }, range: [xs[0], xs[xs.length - 1]], constrain: "domain" };
   layout.yaxis = { title: { text: options.yLabel ?? "x₂" }, range: [ys[0], ys[ys.length - 1]], scaleanchor: "x" };
+  layout.legend = { orientation: "h", x: 0, y: 1.02, xanchor: "left", yanchor: "bottom" };
   return { data: [surface, ...markers], layout };
 }

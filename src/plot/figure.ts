@@ -147,3 +147,8 @@ export function maxAbs(values: number[][]): number {
   for (const row of values) for (const v of row) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   return m === 0 ? 1 : m;
 }
+
+/** Roughly how many pixels a title needs (plotly does not wrap titles). */
+export function titleWidth(title: string | undefined): number {
+  return title === undefined ? 0 : Math.ceil(title.length * 9.5) + 32;
+}

@@ -2,7 +2,7 @@
 // digits, misclassified examples). Small images become heatmaps (hover shows each pixel's value);
 // large ones become PNG data URIs, shrunk to at most `maxSide` pixels a side so outputs stay small.
 import { PNG } from "pngjs";
-import { Annotation, Figure, GRAY, Layout, Trace, axisRefs, describe } from "./figure";
+import { Annotation, Figure, GRAY, Layout, Trace, axisRefs, describe, titleWidth } from "./figure";
 
 /**
  * An image: rows of gray levels (`number[][]`), rows of [red, green, blue] (`number[][][]`), or a flat
@@ -177,10 +177,12 @@ export function imageFigure(image: ImageInput, options: ImageOptions = {}): Figu
   const size = checkSize("imageFigure", options.size, 280);
   const scale = size / Math.max(p.height, p.width);
   const top = options.title !== undefined ? 40 : 8;
+  const plotWidth = Math.round(p.width * scale);
+  const extra = Math.max(0, titleWidth(options.title) - plotWidth - 16);
   const layout: Layout = {
-    width: Math.round(p.width * scale) + 16,
+    width: plotWidth + 16 + extra,
     height: Math.round(p.height * scale) + top + 8,
-    margin: { l: 8, r: 8, t: top, b: 8 },
+    margin: { l: 8, r: 8 + extra, t: top, b: 8 },
   };
   if (options.title !== undefined) layout.title = { text: options.title, x: 0.02, xanchor: "left", font: { size: 14 } };
   imageAxes(layout, 0, p, [0, 1], [0, 1]);
@@ -204,10 +206,11 @@ export function imageGridFigure(images: { image: ImageInput; title?: string }[],
   const top = options.title !== undefined ? 44 : 8;
   const plotWidth = columns * size + (columns - 1) * gap;
   const plotHeight = rows * (size + titleRow) + (rows - 1) * gap;
+  const extra = Math.max(0, titleWidth(options.title) - plotWidth - 16);
   const layout: Layout = {
-    width: plotWidth + 16,
+    width: plotWidth + 16 + extra,
     height: plotHeight + top + 8,
-    margin: { l: 8, r: 8, t: top, b: 8 },
+    margin: { l: 8, r: 8 + extra, t: top, b: 8 },
   };
   if (options.title !== undefined) layout.title = { text: options.title, x: 0.02, xanchor: "left", font: { size: 14 } };
   const annotations: Annotation[] = [];
@@ -222,7 +225,7 @@ export function imageGridFigure(images: { image: ImageInput; title?: string }[],
     const title = images[i].title ?? "";
     annotations.push({
       text: title, x: (xDomain[0] + xDomain[1]) / 2, y: yDomain[1], xref: "paper", yref: "paper",
-      yanchor: "bottom", showarrow: false, font: { size: 12 },
+      xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 12 },
     });
     return imageTrace(fn, p, i, { ...options, title: undefined }, title || `image ${i + 1}`);
   });

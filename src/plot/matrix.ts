@@ -2,7 +2,7 @@
 // "-6 - 6 - 6"), colours diverge from white at 0, and a rectangle marks the kernel's window.
 import {
   Annotation, BLUES, CellWindow, DIVERGING, Figure, GRAY, Layout, Shape, Trace,
-  axisRefs, describe, formatCell, matrixSize, maxAbs,
+  axisRefs, describe, formatCell, matrixSize, maxAbs, titleWidth,
 } from "./figure";
 
 /** Colours of a matrix: diverging around 0, gray levels, or light-to-dark blue for counts — 04-convolution-by-hand. */
@@ -189,10 +189,12 @@ export function operatorAnnotations(operators: string[], geometry: PanelGeometry
 
 /** Axes and size for the panels; the caption is the x-axis title under each matrix. */
 export function panelLayout(panels: PartialPanel[], geometry: PanelGeometry, title: string | undefined): Layout {
+  // A long title widens the figure on the right, so the cells keep their size.
+  const extra = Math.max(0, titleWidth(title) - geometry.width);
   const layout: Layout = {
-    width: geometry.width,
+    width: geometry.width + extra,
     height: geometry.plotHeight + geometry.top + MARGIN.b,
-    margin: { l: MARGIN.l, r: MARGIN.r, t: geometry.top, b: MARGIN.b },
+    margin: { l: MARGIN.l, r: MARGIN.r + extra, t: geometry.top, b: MARGIN.b },
     plot_bgcolor: "#ffffff",
   };
   if (title !== undefined) layout.title = { text: title, x: 0.02, xanchor: "left" };

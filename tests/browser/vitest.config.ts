@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   root: path.resolve(__dirname, "..", ".."),
   test: {
-    include: ["tests/browser/**/*.test.ts"],
+    include: ["tests/browser/figures.test.ts"],
     testTimeout: 300_000,
     hookTimeout: 180_000,
     pool: "forks",

@@ -9,7 +9,7 @@
 import { dirname } from "path";
 import {
   FIGURES_JS, highlightCss, htmlDocument, inlineScript, inlineStyle, isDarkTheme, katexCss, plotlyJs, revealCss,
-  revealJs, Theme, usesKatex,
+  revealJs, Theme, THEMES, isTheme, usesKatex,
 } from "./assets";
 import { escapeHtml, RenderContext } from "./markdown";
 import type { Cell, Notebook } from "./notebook";
@@ -115,9 +115,12 @@ function renderSubslide(subslide: Subslide, notebook: Notebook, options: DeckOpt
     const html = renderCells(block.cells, notebook, options, context);
     return block.fragment ? `<div class="fragment">${html}</div>` : html;
   });
+  // The speaker view shows notes without the deck's CSS: their math is MathML, which browsers draw themselves.
+  context.mathOutput = "mathml";
   const notes = subslide.notes.length > 0
     ? `<aside class="notes">${renderCells(subslide.notes, notebook, options, context)}</aside>`
     : "";
+  context.mathOutput = "htmlAndMathml";
   return `<section>\n${blocks.join("\n")}\n${notes}</section>`;
 }
 
@@ -133,6 +136,9 @@ export function notebookTitle(notebook: Notebook): string {
 
 /** A self-contained reveal.js deck (HTML text) for an executed notebook, and the warnings met on the way. */
 export function renderDeck(notebook: Notebook, options: DeckOptions): { html: string; warnings: string[]; slides: number } {
+  if (!isTheme(options.theme)) {
+    throw new Error(`renderDeck: options.theme must be one of ${THEMES.join(", ")}, got ${JSON.stringify(options.theme)}`);
+  }
   const slides = groupSlides(notebook.cells, `${notebook.name}.ipynb`);
   const context = new RenderContext(dirname(notebook.path));
   const sections = slides.map((slide) => {

@@ -17,6 +17,7 @@ const HOME_CSS = `
 .home { max-width: 860px; margin: 0 auto; padding: 2rem 1.5rem; }
 .lecture { border: 1px solid #d0d7de; border-radius: 8px; padding: 0.8em 1.2em; margin: 1em 0; }
 .lecture h2 { margin: 0.2em 0; font-size: 1.25em; }
+.lecture .number { color: #57606a; font-variant-numeric: tabular-nums; margin-right: 0.3em; }
 .lecture .follows { color: #57606a; font-size: 0.9em; margin: 0; }
 .lecture .links a { margin-right: 1.2em; font-weight: 600; }
 .lecture .missing { color: #8b0000; margin-right: 1.2em; }
@@ -33,7 +34,8 @@ function titleCellBody(notebook: Notebook, context: RenderContext): string {
 function lectureCard(lecture: Lecture, context: RenderContext): string {
   const { notebook } = lecture;
   context.where = `${notebook.name}.ipynb metadata`;
-  const title = renderInlineMarkdown(notebookTitle(notebook), context);
+  const number = /^\d+/.exec(notebook.name)?.[0];
+  const title = (number ? `<span class="number">${number}</span> ` : "") + renderInlineMarkdown(notebookTitle(notebook), context);
   const follows = notebook.course.lectures.length > 0
     ? `<p class="follows">Follows lecture${notebook.course.lectures.length > 1 ? "s" : ""} ${notebook.course.lectures.map(escapeHtml).join(", ")}</p>`
     : "";

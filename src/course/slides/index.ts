@@ -1,5 +1,5 @@
 // `dl-by-hand slides|pages|build`: offline decks, pages and the course home page from executed notebooks.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, writeFileSync } from "fs";
 import { join, relative } from "path";
 import { findRemoteResources, GENERATOR, isTheme, Theme, THEMES } from "./assets";
 import { renderDeck } from "./deck";
@@ -71,7 +71,7 @@ export function findNotebooks(inputs: string[]): string[] {
  * this tool did not write (no generator tag) is never overwritten.
  */
 function writeOutput(path: string, text: string): void {
-  if (existsSync(path) && !readFileSync(path, "utf8").slice(0, 2000).includes(GENERATOR)) {
+  if (existsSync(path) && !fileStart(path).includes(GENERATOR)) {
     throw new Error(`refusing to overwrite ${path}: it was not written by dl-by-hand`);
   }
   mkdirSync(join(path, ".."), { recursive: true });
@@ -80,8 +80,19 @@ function writeOutput(path: string, text: string): void {
   renameSync(temporary, path);
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1_000_000).toFixed(2)} MB`;
+/** The first kilobytes of a file, where a generated file carries its generator tag. */
+function fileStart(path: string): string {
+  const buffer = Buffer.alloc(2048);
+  const fd = openSync(path, "r");
+  try {
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(2)} MB` : `${Math.ceil(bytes / 1000)} kB`;
 }
 
 function message(error: unknown): string {
@@ -168,7 +179,7 @@ export async function cli(command: Command, args: string[]): Promise<number> {
     console.error(`dl-by-hand ${command}: ${message(error)}`);
     return 2;
   }
-  for (const path of outcome.written) console.log(`  ${megabytes(statSync(path).size).padStart(9)}  ${path}`);
+  for (const path of outcome.written) console.log(`  ${formatSize(statSync(path).size).padStart(9)}  ${path}`);
   for (const warning of outcome.warnings) console.warn(`warning: ${warning}`);
   for (const failure of outcome.failed) console.error(`failed: ${failure}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -22,6 +22,11 @@ export class RenderContext {
   hasPlotly = false;
   /** Current location for messages, e.g. "04-convolution-by-hand.ipynb cell 3". */
   where = "";
+  /**
+   * KaTeX output: HTML (styled by KaTeX's CSS) with MathML for screen readers, or MathML alone for
+   * places without KaTeX's CSS, such as reveal.js's speaker view, where browsers lay MathML out natively.
+   */
+  mathOutput: "htmlAndMathml" | "mathml" = "htmlAndMathml";
   /** Attachments of the markdown cell being rendered. */
   attachments: Record<string, Record<string, unknown>> = {};
   private readonly slugs = new Set<string>();
@@ -69,6 +74,7 @@ export function renderMath(tex: string, display: boolean, context: RenderContext
   try {
     return katex.renderToString(tex, {
       displayMode: display,
+      output: context.mathOutput,
       throwOnError: true,
       strict: "ignore",
       // Macros defined with \newcommand stay defined for the rest of the notebook, as in Jupyter.

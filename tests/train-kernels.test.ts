@@ -1,0 +1,310 @@
+// Every kernel useFastBackend registers for 'wasm' gives what TensorFlow.js's reference `cpu` kernel
+// gives, on random shapes, strides, paddings, data formats and rounding modes (fast-check).
+// Tolerance: |wasm − cpu| ≤ 1e-4 · (1 + largest |cpu|), since float32 sums are added in another order;
+// Slice and PadV2 move numbers without arithmetic and must be exactly equal.
+import { beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { tf } from "../src/tf";
+import { fastKernels, useFastBackend } from "../src/train/backend";
+import { seededRandom } from "../src/random";
+
+const RUNS = 60;
+const TOLERANCE = 1e-4;
+
+beforeAll(async () => {
+  await useFastBackend();
+});
+
+type Shape = number[];
+type Pair = [number, number];
+type ExplicitPad = [Pair, Pair, Pair, Pair];
+type Pad = "valid" | "same" | number | ExplicitPad;
+
+/** Seeded numbers in [−1, 1) for a shape; `levels` > 0 draws from that many values only (to make ties). */
+function values(shape: Shape, seed: number, levels = 0): Float32Array {
+  const random = seededRandom(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, () => (levels > 0 ? random.int(levels) / levels : random.uniform(-1, 1)));
+}
+
+/** Run `f` on a backend and read its result; tensors are made inside `f` so they live on that backend. */
+async function on(backend: "cpu" | "wasm", f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(f);
+  const data = Float32Array.from(out.dataSync());
+  out.dispose();
+  return data;
+}
+
+/** Both backends' results of `f`, checked equal within the tolerance (or exactly). */
+async function expectSameOnBoth(f: () => tf.Tensor, exact = false): Promise<void> {
+  const cpu = await on("cpu", f);
+  const wasm = await on("wasm", f);
+  expect(wasm.length).toBe(cpu.length);
+  const scale = 1 + cpu.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  let worst = 0;
+  for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(wasm[i] - cpu[i]));
+  if (exact) expect(Array.from(wasm)).toEqual(Array.from(cpu));
+  else expect(worst).toBeLessThanOrEqual(TOLERANCE * scale);
+}
+
+function run(name: string, inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor {
+  const out = tf.engine().runKernel(name, inputs, attrs);
+  if (Array.isArray(out)) throw new Error(`${name} returned several tensors`);
+  return out;
+}
+
+// ---------------------------------------------------------------- convolution gradients
+
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  inChannels: number;
+  outChannels: number;
+  filter: Pair;
+  strides: Pair;
+  pad: Pad;
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  dataFormat: "NHWC" | "NCHW";
+  seed: number;
+}
+
+const size = (max: number) => fc.integer({ min: 1, max });
+const explicitPad = fc
+  .tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3))
+  .map(([t, b, l, r]): ExplicitPad => [[0, 0], [t, b], [l, r], [0, 0]]);
+
+const convCase: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: size(3), height: size(11), width: size(11), inChannels: size(4), outChannels: size(4),
+    filter: fc.tuple(size(5), size(5)), strides: fc.tuple(size(3), size(3)),
+    pad: fc.oneof(fc.constant<Pad>("valid"), fc.constant<Pad>("same"), explicitPad, fc.nat(3)),
+    dimRoundingMode: fc.constantFrom<ConvCase["dimRoundingMode"]>(undefined, "floor", "round", "ceil"),
+    dataFormat: fc.constantFrom<ConvCase["dataFormat"]>("NHWC", "NCHW"),
+    seed: fc.nat(),
+  })
+  .map((c): ConvCase => {
+    // tfjs takes a numeric pad with square kernels and strides only, and a rounding mode with a numeric pad only.
+    if (typeof c.pad === "number") return { ...c, filter: [c.filter[0], c.filter[0]], strides: [c.strides[0], c.strides[0]] };
+    return { ...c, dimRoundingMode: undefined };
+  })
+  .filter((c) => {
+    const info = convInfo(c);
+    return info !== null && info.outHeight >= 1 && info.outWidth >= 1 && Number.isInteger(info.outHeight) && Number.isInteger(info.outWidth);
+  });
+
+function xShape(c: ConvCase): [number, number, number, number] {
+  return c.dataFormat === "NHWC" ? [c.batch, c.height, c.width, c.inChannels] : [c.batch, c.inChannels, c.height, c.width];
+}
+function filterShape(c: ConvCase): [number, number, number, number] {
+  return [c.filter[0], c.filter[1], c.inChannels, c.outChannels];
+}
+function convInfo(c: ConvCase): tf.backend_util.Conv2DInfo | null {
+  try {
+    const format = c.dataFormat === "NHWC" ? "channelsLast" : "channelsFirst";
+    return tf.backend_util.computeConv2DInfo(xShape(c), filterShape(c), c.strides, 1, c.pad, c.dimRoundingMode, false, format);
+  } catch {
+    return null;
+  }
+}
+function attrsOf(c: ConvCase): tf.NamedAttrMap {
+  const attrs: tf.NamedAttrMap = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat };
+  if (c.dimRoundingMode) attrs.dimRoundingMode = c.dimRoundingMode;
+  return attrs;
+}
+function dyShape(c: ConvCase): Shape {
+  const info = convInfo(c);
+  if (!info) throw new Error("invalid case");
+  return info.outShape;
+}
+
+const lenetLayers: ConvCase[] = [
+  { batch: 4, height: 32, width: 32, inChannels: 1, outChannels: 6, filter: [5, 5], strides: [1, 1], pad: "valid", dataFormat: "NHWC", seed: 1 }, // C1 after its zero padding
+  { batch: 4, height: 28, width: 28, inChannels: 1, outChannels: 6, filter: [5, 5], strides: [1, 1], pad: "same", dataFormat: "NHWC", seed: 2 },
+  { batch: 4, height: 14, width: 14, inChannels: 6, outChannels: 16, filter: [5, 5], strides: [1, 1], pad: "valid", dataFormat: "NHWC", seed: 3 }, // C3
+  { batch: 4, height: 5, width: 5, inChannels: 16, outChannels: 120, filter: [5, 5], strides: [1, 1], pad: "valid", dataFormat: "NHWC", seed: 4 }, // C5: 1×1 output
+];
+
+async function checkBackpropFilter(c: ConvCase): Promise<void> {
+  const x = values(xShape(c), c.seed);
+  const dy = values(dyShape(c), c.seed + 1);
+  await expectSameOnBoth(() =>
+    run("Conv2DBackpropFilter", { x: tf.tensor(x, xShape(c)), dy: tf.tensor(dy, dyShape(c)) }, { ...attrsOf(c), filterShape: filterShape(c) }),
+  );
+}
+
+async function checkBackpropInput(c: ConvCase): Promise<void> {
+  const w = values(filterShape(c), c.seed);
+  const dy = values(dyShape(c), c.seed + 1);
+  await expectSameOnBoth(() =>
+    run("Conv2DBackpropInput", { dy: tf.tensor(dy, dyShape(c)), filter: tf.tensor(w, filterShape(c)) }, { ...attrsOf(c), inputShape: xShape(c) }),
+  );
+}
+
+describe("Conv2DBackpropFilter (missing in stock wasm) equals the cpu kernel", () => {
+  it("on LeNet-5's three convolutions", async () => {
+    for (const c of lenetLayers) await checkBackpropFilter(c);
+  });
+  it("on random shapes, strides, paddings, rounding modes and data formats", async () => {
+    await fc.assert(fc.asyncProperty(convCase, checkBackpropFilter), { numRuns: RUNS });
+  });
+  it("through tf.grad of a strided convolution", async () => {
+    const x = values([2, 9, 8, 3], 7);
+    const w = values([3, 2, 3, 4], 8);
+    const loss = (k: tf.Tensor) => tf.sum(tf.conv2d(tf.tensor4d(x, [2, 9, 8, 3]), tf.reshape(k, [3, 2, 3, 4]), [2, 3], "same"));
+    await expectSameOnBoth(() => tf.grad(loss)(tf.tensor4d(w, [3, 2, 3, 4])));
+  });
+});
+
+describe("Conv2DBackpropInput equals the cpu kernel", () => {
+  it("on LeNet-5's three convolutions (the convolution and the matrix-product paths)", async () => {
+    for (const c of lenetLayers) await checkBackpropInput(c);
+  });
+  it("on random shapes, strides, paddings, rounding modes and data formats", async () => {
+    await fc.assert(fc.asyncProperty(convCase, checkBackpropInput), { numRuns: RUNS });
+  });
+});
+
+// ---------------------------------------------------------------- pooling gradients
+
+interface PoolCase {
+  shape: [number, number, number, number];
+  filterSize: Pair;
+  strides: Pair;
+  pad: "valid" | "same" | number;
+  seed: number;
+}
+
+const poolCase: fc.Arbitrary<PoolCase> = fc
+  .record({
+    shape: fc.tuple(size(3), size(9), size(9), size(4)),
+    filterSize: fc.tuple(size(4), size(4)),
+    strides: fc.tuple(size(3), size(3)),
+    pad: fc.oneof(fc.constant<PoolCase["pad"]>("valid"), fc.constant<PoolCase["pad"]>("same"), fc.nat(1)),
+    seed: fc.nat(),
+  })
+  .map((c): PoolCase => (typeof c.pad === "number" ? { ...c, filterSize: [c.filterSize[0], c.filterSize[0]], strides: [c.strides[0], c.strides[0]] } : c))
+  .filter((c) => {
+    try {
+      const info = tf.backend_util.computePool2DInfo(c.shape, c.filterSize, c.strides, 1, c.pad);
+      return info.outHeight >= 1 && info.outWidth >= 1 && Number.isInteger(info.outHeight) && Number.isInteger(info.outWidth);
+    } catch {
+      return false;
+    }
+  });
+
+function poolOut(c: PoolCase): Shape {
+  return tf.backend_util.computePool2DInfo(c.shape, c.filterSize, c.strides, 1, c.pad).outShape;
+}
+
+describe("pooling gradients equal the cpu kernels", () => {
+  it("AvgPoolGrad on random windows, strides and paddings", async () => {
+    await fc.assert(
+      fc.asyncProperty(poolCase, async (c) => {
+        const x = values(c.shape, c.seed);
+        const dy = values(poolOut(c), c.seed + 1);
+        const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
+        await expectSameOnBoth(() => run("AvgPoolGrad", { dy: tf.tensor(dy, poolOut(c)), input: tf.tensor(x, c.shape) }, attrs));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+  it("MaxPoolGrad on random windows, strides and paddings, with ties (the first maximum wins)", async () => {
+    await fc.assert(
+      fc.asyncProperty(poolCase, fc.constantFrom(0, 3), async (c, levels) => {
+        const x = values(c.shape, c.seed, levels);
+        const dy = values(poolOut(c), c.seed + 1);
+        const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
+        await expectSameOnBoth(
+          () => {
+            const input = tf.tensor(x, c.shape);
+            const output = tf.maxPool(tf.tensor4d(x, c.shape), c.filterSize, c.strides, c.pad);
+            return run("MaxPoolGrad", { dy: tf.tensor(dy, poolOut(c)), input, output }, attrs);
+          },
+        );
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- the rest
+
+describe("Tanh, Slice, PadV2 and BatchMatMul equal the cpu kernels", () => {
+  it("Tanh, on small and large inputs", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.float({ min: -30, max: 30, noNaN: true }), { minLength: 1, maxLength: 50 }), async (xs) => {
+        await expectSameOnBoth(() => tf.tanh(tf.tensor1d(xs)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("Slice, contiguous blocks (a batch) and strided ones", async () => {
+    const sliceCase = fc
+      .tuple(size(4), size(5), size(5), size(3))
+      .chain((shape) =>
+        fc.record({
+          shape: fc.constant(shape),
+          begin: fc.tuple(...shape.map((n) => fc.nat(n - 1))),
+          seed: fc.nat(),
+          whole: fc.boolean(),
+        }),
+      );
+    await fc.assert(
+      fc.asyncProperty(sliceCase, async ({ shape, begin, seed, whole }) => {
+        // whole: keep every later axis entire, so that the slice is one contiguous block
+        const start = whole ? [begin[0], 0, 0, 0] : begin;
+        const sizes = shape.map((n, i) => n - start[i]);
+        const x = values(shape, seed);
+        await expectSameOnBoth(() => tf.slice(tf.tensor(x, shape), start, sizes), true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("PadV2, any rank, any paddings and constant", async () => {
+    const padCase = fc.array(fc.record({ n: size(4), before: fc.nat(3), after: fc.nat(3) }), { minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(padCase, fc.constantFrom(0, 1.5), fc.nat(), async (axes, constant, seed) => {
+        const shape = axes.map((a) => a.n);
+        const x = values(shape, seed);
+        const paddings = axes.map((a): Pair => [a.before, a.after]);
+        await expectSameOnBoth(() => tf.pad(tf.tensor(x, shape), paddings, constant), true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("BatchMatMul with and without transposed operands, with broadcast batches", async () => {
+    const mmCase = fc.record({
+      batch: size(3), broadcast: fc.boolean(), m: size(6), k: size(6), n: size(6),
+      transposeA: fc.boolean(), transposeB: fc.boolean(), seed: fc.nat(),
+    });
+    await fc.assert(
+      fc.asyncProperty(mmCase, async (c) => {
+        const aShape = [c.broadcast ? 1 : c.batch, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])];
+        const bShape = [c.batch, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])];
+        const a = values(aShape, c.seed);
+        const b = values(bShape, c.seed + 1);
+        await expectSameOnBoth(() => tf.matMul(tf.tensor3d(a, [aShape[0], aShape[1], aShape[2]]), tf.tensor3d(b, [bShape[0], bShape[1], bShape[2]]), c.transposeA, c.transposeB));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("useFastBackend", () => {
+  it("switches to wasm with every custom kernel registered, and a second call changes nothing", async () => {
+    expect(await useFastBackend()).toBe("wasm");
+    expect(await useFastBackend()).toBe("wasm");
+    for (const kernel of fastKernels) expect(tf.getKernel(kernel.kernelName, "wasm")).toBe(kernel);
+    expect(fastKernels.map((k) => k.kernelName)).toContain("Conv2DBackpropFilter");
+  });
+
+  it("a custom kernel refuses another backend by name", () => {
+    const kernel = fastKernels[0];
+    expect(() => kernel.kernelFunc({ inputs: {}, backend: {}, attrs: {} })).toThrow(`${kernel.kernelName}: runs on the wasm backend only`);
+  });
+});
