@@ -283,10 +283,8 @@ function hadamard(a: Term, b: Term): Term {
 }
 /** "(y − t)" with numbers "(0.73 − 1)". */
 function difference(a: Node, b: Node): Term {
-  const x = val(a);
-  const y = val(b);
-  const num = x.num !== null && y.num !== null ? `(${x.num} − ${y.num})` : null;
-  return { text: `(${x.text} − ${y.text})`, tex: `(${x.tex} - ${y.tex})`, num };
+  const num = a instanceof Scalar && b instanceof Scalar ? `(${formatNumber(a.value)} − ${factor(b.value)})` : null;
+  return { text: `(${a.name.text} − ${b.name.text})`, tex: `(${a.name.tex} - ${b.name.tex})`, num };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1147,8 +1145,8 @@ export interface TraceOptions {
 }
 
 /**
- * After backward(): one equation per node in backward order (the loss, the operations from the
- * loss down, then the parameters), each bar the sum of what its consumers added — 03-backprop.
+ * After backward(): one equation per node in backward order (from the loss down, each node once
+ * all nodes computed from it are listed), each bar the sum of what its consumers added — 03-backprop.
  */
 export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
   if (!(loss instanceof Node)) throw new Error(`trace: expected the loss node, got ${String(loss)}`);
@@ -1159,28 +1157,31 @@ export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
   const order = topologicalOrder(loss);
   // What each consumer adds to each input's bar, in the order the consumers were created.
   const terms = new Map<Node, Term[]>();
-  const consumers = new Map<Node, Set<Node>>();
   for (const consumer of [...order].sort((a, b) => a.id - b.id)) {
     for (const r of consumer.rules()) {
       terms.set(r.input, [...(terms.get(r.input) ?? []), r.describe()]);
-      consumers.set(r.input, (consumers.get(r.input) ?? new Set<Node>()).add(consumer));
     }
   }
-  // Operations from the loss down; each leaf right after its last consumer (its bar is then final).
-  const shown = (n: Node): boolean => n.kind === "param" || (options.inputs === true && n.kind === "input");
-  const leaves = order.filter(shown).sort((a, b) => a.id - b.id);
-  const nodes: Node[] = [];
-  const done = new Set<Node>();
-  for (const n of [...order].reverse()) {
-    if (n.kind !== "op") continue;
-    nodes.push(n);
-    done.add(n);
-    for (const leaf of leaves) {
-      const users = consumers.get(leaf) ?? new Set<Node>();
-      if (!nodes.includes(leaf) && [...users].every((c) => done.has(c))) nodes.push(leaf);
+  // Walk back from the loss, breadth first: a node is listed once every node computed from it has
+  // been listed (its bar is then final); nodes that become ready together go shallowest first.
+  const users = new Map<Node, number>();
+  for (const n of order) for (const p of new Set(n.inputs)) users.set(p, (users.get(p) ?? 0) + 1);
+  const depth = new Map<Node, number>();
+  for (const n of order) depth.set(n, n.inputs.length === 0 ? 0 : 1 + Math.max(...n.inputs.map((p) => depth.get(p) ?? 0)));
+  const shown = (n: Node): boolean => n.kind === "op" || n.kind === "param" || (options.inputs === true && n.kind === "input");
+  const nodes: Node[] = [loss];
+  const queue: Node[] = [loss];
+  for (let k = 0; k < queue.length; k++) {
+    const ready = [...new Set(queue[k].inputs)].filter((p) => {
+      users.set(p, (users.get(p) ?? 1) - 1);
+      return users.get(p) === 0;
+    });
+    ready.sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || a.id - b.id);
+    for (const p of ready) {
+      if (shown(p)) nodes.push(p);
+      if (p.kind === "op") queue.push(p);
     }
   }
-  if (!nodes.includes(loss)) nodes.unshift(loss);
   return nodes.map((n, k) => {
     const value = n.copyBar();
     if (n === loss) {

@@ -80,9 +80,18 @@ export function numericGradients(f: (xs: Tensor[]) => Node, values: Matrix[], h 
   return unflatten(g);
 }
 
+/**
+ * Picks the synchronous cpu backend when no backend is chosen yet: once the wasm backend is
+ * registered (train/backend.ts), it outranks cpu but must be awaited before its first use.
+ */
+function ensureBackend(): void {
+  if (!tf.getBackend()) void tf.setBackend("cpu");
+}
+
 /** The gradients TensorFlow.js computes (tf.grads) for the same function written with tf ops; numbers become rank-0 tensors — 03-backprop. */
 export function tfGradients(f: (...xs: tf.Tensor[]) => tf.Tensor, values: Array<number | Matrix>): Array<number | Matrix> {
   if (typeof f !== "function") throw new Error(`tfGradients: f must be a function of tf tensors, got ${String(f)}`);
+  ensureBackend();
   return tf.tidy(() => {
     const xs = values.map((v) => (typeof v === "number" ? tf.scalar(v, "float32") : tf.tensor2d(v, undefined, "float32")));
     const scalarF = (...args: tf.Tensor[]): tf.Tensor => {

@@ -72,6 +72,16 @@ describe("traceBundle / showTrace", () => {
     expect(() => traceBundle([])).toThrow("traceBundle: rows must be a non-empty trace");
   });
 
+  it("puts the slide's equations beside the engine's in a markdown table", () => {
+    const rows = ad.trace(regularised().Lreg);
+    const slide = rows.map((_, k) => `s_${k}`);
+    const md = String(traceBundle(rows, { slide })["text/markdown"]).split("\n");
+    expect(md[0]).toBe("| slide | engine | numbers | value |");
+    expect(md.length).toBe(rows.length + 2);
+    expect(md[2 + 5]).toBe("| $s_5$ | $\\bar{w} = \\bar{z} x + \\bar{R} w$ | (−0.05288) × 1 + 0.1 × 0.5 | $-0.002877$ |");
+    expect(() => traceBundle(rows, { slide: ["one"] })).toThrow("traceBundle: slide must hold one LaTeX equation per trace row (7)");
+  });
+
   it("showTrace sends one display_data bundle", () => {
     const sent: unknown[] = [];
     setDisplaySink((content) => sent.push(content.data));

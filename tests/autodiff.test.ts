@@ -230,6 +230,11 @@ describe("MLP with one hidden layer: scalar and vectorised forms agree", () => {
     s.bb1.forEach((b, i) => expect(b.bar).toBeCloseTo(hand.zBar[i], 12));
     // h̄ᵢ = Σₖ ȳₖ w⁽²⁾ₖᵢ: one term per output.
     expect(ad.trace(s.loss).find((r) => r.node === "h1")?.text).toBe("h̄1 = ȳ1 w⁽²⁾11 + ȳ2 w⁽²⁾21");
+    // The slide's order: ȳₖ, w̄⁽²⁾, b̄⁽²⁾, h̄ᵢ, z̄ᵢ, w̄⁽¹⁾, b̄⁽¹⁾.
+    expect(ad.trace(s.loss).map((r) => r.node)).toEqual([
+      "L", "y1", "y2", "w⁽²⁾11", "w⁽²⁾12", "w⁽²⁾13", "b2_1", "w⁽²⁾21", "w⁽²⁾22", "w⁽²⁾23", "b2_2",
+      "h1", "h2", "h3", "z1", "z2", "z3", "w⁽¹⁾11", "w⁽¹⁾12", "b1_1", "w⁽¹⁾21", "w⁽¹⁾22", "b1_2", "w⁽¹⁾31", "w⁽¹⁾32", "b1_3",
+    ]);
   });
 
   it("the vectorised form computes W̄⁽²⁾ = ȳhᵀ, h̄ = W⁽²⁾ᵀȳ, z̄ = h̄ ∘ σ'(z), W̄⁽¹⁾ = z̄xᵀ", () => {
@@ -368,6 +373,29 @@ describe("bad input names the operation and the values at fault", () => {
   it("trace before backward", () => {
     const z = ad.mul(ad.param(1, "w"), 2, "z");
     expect(() => ad.trace(z)).toThrow("trace: call backward() on 'z' first");
+  });
+});
+
+describe("reuse and custom operations", () => {
+  it("data nodes can feed several forward passes: their bars start afresh", () => {
+    const x = ad.input(2, "x");
+    const w = ad.param(3, "w");
+    ad.mul(w, x).backward();
+    expect(x.bar).toBe(3);
+    w.zeroGrad();
+    ad.mul(ad.mul(w, x), x).backward();
+    expect(x.bar).toBe(2 * 3 * 2);
+  });
+
+  it("scalarOp builds an operation in the same four steps, with a generic rule in the trace", () => {
+    const x = ad.param(0.3, "x");
+    const s = ad.scalarOp("softplus", Math.log(1 + Math.exp(x.value)), [x], (out) => {
+      x.bar += out.bar * sigma(x.value);
+    }, "s");
+    s.backward();
+    expect(x.bar).toBeCloseTo(sigma(0.3), 14);
+    expect(texts(s)).toEqual(["s̄ = 1", "x̄ = s̄ ∂s/∂x"]);
+    expect(() => ad.scalarOp("bad", NaN, [x], () => undefined)).toThrow("bad: forward value is NaN for x = 0.3");
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import ndarray from "ndarray";
 import {
   channel, conv2d, conv2dBatch, convolve1d, convolve2d, correlate1d, correlate2d, flipKernel, normalizedFilter,
-  outputShape, outputShapeWorking, outputSize, outputSizeWorking, pad2d, resolvePadding, stackChannels, stackKernels, toNested,
+  outputShape, outputShapeWorking, outputSize, outputSizeWorking, pad2d, resolvePadding, stackChannels, stackKernels, toNested, view,
 } from "../src/conv";
 import type { Conv2dOptions } from "../src/conv";
 import { convolutionWalk, explainConv2d, explainCorrelate2d, explanationHeatmap, formatSum, symbolicCorrelate2d } from "../src/explain";
@@ -257,6 +257,16 @@ describe("views, true convolution, 1-D, normalised filtering, 'same' padding", (
     expect(conv2d(image, stackKernels([stackChannels([W, W, W])]))[0][0][0]).toBe(
       correlate2d(channel(image, 0), W)[0][0] + correlate2d(channel(image, 1), W)[0][0] + correlate2d(channel(image, 2), W)[0][0],
     );
+  });
+
+  it("dl.view reads flat data with any shape, stride and offset, and refuses to reach outside it", () => {
+    const data = [1, 2, 3, 4, 5, 6];
+    expect(toNested(view(data, [2, 3]))).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(toNested(view(data, [3, 2], [1, 3]))).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(toNested(view(data, [3], [-2], 5))).toEqual([6, 4, 2]);
+    expect(() => view(data, [2, 4])).toThrow("view: shape 2×4 with stride [4, 1] and offset 0 reaches outside data of length 6");
+    expect(() => view(data, [2, 2], [1])).toThrow("view: stride must be 2 integers (one per axis), got [1]");
+    expect(() => view(data, [3], [-2], 3)).toThrow("reaches outside data");
   });
 
   it("1-D convolution: lecture 003's filter size 2, stride 2 (and stride 1, padding 1)", () => {

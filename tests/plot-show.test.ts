@@ -73,13 +73,14 @@ describe("show", () => {
     expect(h).toContain("If this text stays, scripts did not run");
   });
 
-  it("does not inline the library again after loadPlotly", () => {
-    loadPlotly();
+  it("loadPlotly sends the library on its own whenever asked; figures after it do not carry it", () => {
+    show(fig);
     loadPlotly();
     show(fig);
-    expect(sent).toHaveLength(2);
-    expect(html(sent[0]).length).toBeGreaterThan(LIBRARY_BYTES);
-    expect(html(sent[1]).length).toBeLessThan(20_000);
+    expect(sent).toHaveLength(3);
+    expect(html(sent[1]).length).toBeGreaterThan(LIBRARY_BYTES);
+    expect(sent[1].data[PLOTLY_MIME]).toBeUndefined();
+    expect(html(sent[2]).length).toBeLessThan(20_000);
   });
 
   it("rejects what is not a figure", () => {

@@ -1,7 +1,7 @@
 // Figure builders: plain plotly figures whose traces, axes and annotations match their input.
 import { describe, expect, it } from "vitest";
 import {
-  Annotation, Figure, barFigure, confusionMatrixFigure, decisionBoundaryFigure, imageFigure, imageGridFigure,
+  Figure, barFigure, confusionMatrixFigure, decisionBoundaryFigure, imageFigure, imageGridFigure,
   lineFigure, matrixFigure, matrixRowFigure, slidingWindowFigure,
 } from "../src/index";
 
@@ -9,14 +9,12 @@ const X1 = [[9, 9, 3, 3, 4], [9, 3, 3, 4, 5], [9, 3, 3, 5, 5], [9, 3, 3, 4, 5], 
 const W = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]];
 const Y = [[-18, -3, 5], [-18, 4, 6], [-18, -3, 5]];
 
-/** The cell annotations on axes x{n}/y{n}, as a matrix of their texts, row by row. */
+/** The labels written in the cells of trace `panel`, row by row. */
 function cellTexts(fig: Figure, panel: number): string[][] {
-  const ref = panel === 0 ? "x" : `x${panel + 1}`;
-  const cells = (fig.layout.annotations ?? []).filter((a: Annotation) => a.xref === ref);
-  const rows = Math.max(...cells.map((a) => a.y)) + 1;
-  const out: string[][] = Array.from({ length: rows }, () => []);
-  for (const a of cells) out[a.y][a.x] = a.text;
-  return out;
+  const text = fig.data[panel].text;
+  if (!Array.isArray(text) || !text.every((row): row is string[] => Array.isArray(row))) throw new Error(`trace ${panel} has no cell texts`);
+  expect(fig.data[panel].texttemplate).toBe("%{text}");
+  return text;
 }
 
 function axis(fig: Figure, name: string): Record<string, unknown> {
@@ -26,7 +24,7 @@ function axis(fig: Figure, name: string): Record<string, unknown> {
 }
 
 describe("matrixFigure", () => {
-  it("is one heatmap whose annotations equal the matrix", () => {
+  it("is one heatmap whose cell labels equal the matrix", () => {
     const fig = matrixFigure(X1, { title: "x1" });
     expect(fig.data).toHaveLength(1);
     expect(fig.data[0].type).toBe("heatmap");
@@ -78,7 +76,7 @@ describe("matrixRowFigure", () => {
     );
   });
 
-  it("annotates every matrix with its values and puts ⊛ and = between them", () => {
+  it("labels every cell of every matrix with its value and puts ⊛ and = between them", () => {
     expect(cellTexts(fig, 0)).toEqual(X1.map((r) => r.map(String)));
     expect(cellTexts(fig, 1)).toEqual(W.map((r) => r.map(String)));
     expect(cellTexts(fig, 2)).toEqual(Y.map((r) => r.map(String)));
@@ -118,6 +116,7 @@ describe("slidingWindowFigure", () => {
     const frames = fig.frames ?? [];
     const filled = frames.map((f) => (f.data?.[0].z ?? []).flat().filter((v) => v !== null).length);
     expect(filled).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(frames[1].data?.[0].text).toEqual([["-18", "-3", ""], ["", "", ""], ["", "", ""]]);
     expect(frames[8].data?.[0].z).toEqual(Y);
     expect(frames.map((f) => f.traces)).toEqual(frames.map(() => [2]));
     const windows = frames.map((f) => [f.layout?.shapes?.[0].x0, f.layout?.shapes?.[0].y0]);

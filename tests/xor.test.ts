@@ -2,7 +2,7 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  bestLinearModel, diagnoseXor, trainXor, xorConvergence, xorExactSolution, xorLayers, xorLoss, xorNetwork, xorOutput,
+  bestLinearModel, diagnoseXor, trainXor, xorConvergence, xorExactSolution, xorGrid, xorLayers, xorLoss, xorNetwork, xorOutput,
   xorParamsOf, xorTable,
 } from "../src/xor";
 
@@ -40,6 +40,12 @@ describe("the exact solution W = [[1,1],[1,1]], c = [0,−1], w = [1,−2], b = 
     // The line h₁ − 2h₂ = ½ separates the targets: 1 above, 0 below.
     const { t } = xorTable();
     H.forEach(([h1, h2], n) => expect(h1 - 2 * h2 > 0.5).toBe(t[n] === 1));
+  });
+
+  it("xorGrid samples f over the plane for a decision-boundary figure", () => {
+    const g = xorGrid(xorExactSolution(), { from: 0, to: 1, steps: 2 });
+    expect(g.xs).toEqual([0, 1]);
+    expect(g.z).toEqual([[0, 1], [1, 0]]); // z[i][j] = f(xs[j], ys[i])
   });
 
   it("the engine's MLP([2, 2, 1]) with those weights computes the same outputs and J = 0", () => {
@@ -107,6 +113,12 @@ describe("training", () => {
     expect(diagnoseXor(r.theta)).toContain("dead ReLU: hidden unit 2");
   });
 
+  it("both units active on every input make the network linear, stuck at J ≥ 0.25", () => {
+    const theta = { W: [[1, 0.5], [0.5, 1]], c: [1, 1], w: [0.1, 0.2], b: 0 };
+    expect(diagnoseXor(theta)).toContain("linear: both hidden units are active on all four inputs");
+    expect(xorLoss(theta)).toBeGreaterThanOrEqual(0.25);
+  });
+
   it("convergence over seeds: counts converged and failed seeds, each failure diagnosed", () => {
     const r = xorConvergence({ seeds: [1, 2, 3, 4, 5, 6, 7, 8], steps: 1000 });
     expect(r.converged.length + r.failed.length).toBe(8);
@@ -122,6 +134,7 @@ describe("training", () => {
   it("rejects bad input", () => {
     expect(() => xorLoss({ W: [[1, 1]], c: [0, 0], w: [1, 1], b: 0 })).toThrow("xorLayers: θ must be { W: 2×2, c: [2], w: [2], b: number }");
     expect(() => xorOutput(xorExactSolution(), [1])).toThrow("xorLayers: X[0] must be two finite numbers");
+    expect(() => xorGrid(xorExactSolution(), { steps: 1 })).toThrow("xorGrid: steps must be an integer ≥ 2, got 1");
     expect(() => xorConvergence({ seeds: [] })).toThrow("xorConvergence: seeds must be a non-empty list of integers");
   });
 });

@@ -2,7 +2,7 @@
 // steps the kernel's window across the input while the output fills in cell by cell.
 // The steps are data from the caller (e.g. conv.ts's explanation of each output cell).
 import { Annotation, CellWindow, Figure, Frame, describe, matrixSize } from "./figure";
-import { PartialPanel, operatorAnnotations, panelAnnotations, panelGeometry, panelLayout, panelTrace, windowShape } from "./matrix";
+import { PartialPanel, cellLabels, operatorAnnotations, panelGeometry, panelLayout, panelTrace, windowShape } from "./matrix";
 
 /** One step of a sliding-window walkthrough: where the window is, which output cell it fills, and the sum — 04-convolution-by-hand. */
 export interface SlideStep {
@@ -80,8 +80,7 @@ export function slidingWindowFigure(walk: SlidingWindowWalk): Figure {
     const range: [number, number] = [-m, m];
     return range;
   });
-  const fixedAnnotations = panels.slice(0, outputIndex).flatMap((p, i) => panelAnnotations(p, i, ranges[i]));
-  fixedAnnotations.push(...operatorAnnotations(operators, geometry));
+  const fixedAnnotations = operatorAnnotations(operators, geometry);
 
   const frameOf = (k: number): Frame => {
     const step = walk.steps[k];
@@ -93,10 +92,11 @@ export function slidingWindowFigure(walk: SlidingWindowWalk): Figure {
     };
     return {
       name: `step ${k + 1}`,
-      data: [{ z: output.values }],
+      // Each frame changes only the output trace (values and labels so far), the window and the caption.
+      data: [{ z: output.values, text: cellLabels(output) }],
       traces: [outputIndex],
       layout: {
-        annotations: [...fixedAnnotations, ...panelAnnotations(output, outputIndex, ranges[outputIndex]), stepText],
+        annotations: [...fixedAnnotations, stepText],
         shapes: [windowShape(step.window, 0), windowShape({ ...step.cell, rows: 1, cols: 1 }, outputIndex)],
       },
     };

@@ -1,6 +1,6 @@
 // Charts: line charts (loss, accuracy, activations), bar charts (parameters per layer),
 // confusion matrices and 2-D decision boundaries with the data points on top.
-import { BLUES, Annotation, Figure, Layout, PALETTE, Trace, describe, formatCell, matrixSize } from "./figure";
+import { BLUES, Figure, Layout, PALETTE, Trace, describe, formatCell, matrixSize } from "./figure";
 
 /** One line of a line chart: y values, optional x values (default 0, 1, 2, ...) — 02-ffnn-xor. */
 export interface Series {
@@ -101,15 +101,6 @@ export function confusionMatrixFigure(counts: number[][], options: { title?: str
   if (!Array.isArray(labels) || labels.length !== rows) throw new Error(`${fn}: labels must be ${rows} strings, got ${describe(labels)}`);
   const max = Math.max(1, ...counts.flat());
   const cell = rows > 6 ? 40 : 56;
-  const annotations: Annotation[] = [];
-  counts.forEach((row, r) =>
-    row.forEach((v, c) => {
-      annotations.push({
-        text: formatCell(v), x: c, y: r, xref: "x", yref: "y", showarrow: false,
-        font: { size: 12, color: v / max > 0.6 ? "#ffffff" : "#000000" },
-      });
-    }),
-  );
   const tickvals = labels.map((_, i) => i);
   const layout: Layout = {
     width: rows * cell + 120,
@@ -117,11 +108,11 @@ export function confusionMatrixFigure(counts: number[][], options: { title?: str
     margin: { l: 80, r: 24, t: options.title !== undefined ? 48 : 16, b: 64 },
     xaxis: { title: { text: "predicted" }, tickvals, ticktext: labels, side: "bottom", constrain: "domain" },
     yaxis: { title: { text: "true" }, tickvals, ticktext: labels, autorange: "reversed", scaleanchor: "x" },
-    annotations,
   };
   if (options.title !== undefined) layout.title = { text: options.title, x: 0.02, xanchor: "left" };
   const trace: Trace = {
     type: "heatmap", name: "counts", z: counts.map((row) => row.slice()), x: tickvals, y: tickvals,
+    text: counts.map((row) => row.map((v) => formatCell(v))), texttemplate: "%{text}", textfont: { size: 12 },
     colorscale: BLUES, zmin: 0, zmax: max, showscale: false, xgap: 1, ygap: 1,
     hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
   };
@@ -179,9 +170,10 @@ export function decisionBoundaryFigure(grid: GridValues, points: LabelledPoints,
       marker: { size: 12, color: PALETTE[k % PALETTE.length], line: { color: "#000000", width: 1 }, symbol: k === 0 ? "circle" : "x" },
     };
   });
-  const layout = chartLayout(options, { width: 520, height: 460 });
+  const layout = chartLayout(options, { width: 520, height: 490 });
   layout.xaxis = { title: { text: options.xLabel ?? "x₁" }, range: [xs[0], xs[xs.length - 1]], constrain: "domain" };
   layout.yaxis = { title: { text: options.yLabel ?? "x₂" }, range: [ys[0], ys[ys.length - 1]], scaleanchor: "x" };
-  layout.legend = { orientation: "h", x: 0, y: 1.02, xanchor: "left", yanchor: "bottom" };
+  layout.legend = { orientation: "h", x: 0, y: 1.01, xanchor: "left", yanchor: "bottom" };
+  layout.margin = { l: 64, r: 16, t: options.title !== undefined ? 80 : 40, b: 56 };
   return { data: [surface, ...markers], layout };
 }

@@ -93,13 +93,6 @@ export function panelGeometry(panels: PartialPanel[], hasTitle: boolean): PanelG
   return { domains, yDomains, gapCentres, width: plotWidth + MARGIN.l + MARGIN.r, plotHeight, top };
 }
 
-function textColor(v: number, colors: MatrixColors, lo: number, hi: number): string {
-  const t = hi === lo ? 0.5 : (v - lo) / (hi - lo);
-  if (colors === "gray") return t < 0.5 ? "#ffffff" : "#000000";
-  if (colors === "blues") return t > 0.6 ? "#ffffff" : "#000000";
-  return Math.abs(t - 0.5) > 0.3 ? "#ffffff" : "#000000";
-}
-
 function colorRange(values: (number | null)[][], colors: MatrixColors): [number, number] {
   const finite = values.map((row) => row.map((v) => (v === null || !Number.isFinite(v) ? 0 : v)));
   if (colors === "diverging") {
@@ -112,7 +105,17 @@ function colorRange(values: (number | null)[][], colors: MatrixColors): [number,
   return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
 }
 
-/** The heatmap trace of panel `i`. */
+/** The text of every cell, row by row: the panel's text, or the formatted value ("" for an empty cell). */
+export function cellLabels(panel: PartialPanel): string[][] {
+  return panel.values.map((row, r) =>
+    row.map((v, c) => (v === null ? "" : panel.text ? panel.text[r][c] : formatCell(v, panel.decimals))),
+  );
+}
+
+/**
+ * The heatmap trace of panel `i`, its labels written in the cells (plotly picks black or white
+ * text to contrast with each cell's colour).
+ */
 export function panelTrace(panel: PartialPanel, i: number, range: [number, number]): Trace {
   const refs = axisRefs(i);
   const colors = panel.colors ?? "diverging";
@@ -124,6 +127,9 @@ export function panelTrace(panel: PartialPanel, i: number, range: [number, numbe
     z: panel.values.map((row) => row.slice()),
     x: Array.from({ length: cols }, (_, c) => c),
     y: Array.from({ length: rows }, (_, r) => r),
+    text: cellLabels(panel),
+    texttemplate: "%{text}",
+    textfont: { size: 13 },
     xaxis: refs.x,
     yaxis: refs.y,
     colorscale: colors === "gray" ? GRAY : colors === "blues" ? BLUES : DIVERGING,
@@ -134,28 +140,6 @@ export function panelTrace(panel: PartialPanel, i: number, range: [number, numbe
     ygap: 1,
     hovertemplate: "row %{y}, column %{x}: %{z}<extra></extra>",
   };
-}
-
-/** One annotation per cell of panel `i`, row by row: the cell's text or its formatted value. */
-export function panelAnnotations(panel: PartialPanel, i: number, range: [number, number]): Annotation[] {
-  const refs = axisRefs(i);
-  const colors = panel.colors ?? "diverging";
-  const out: Annotation[] = [];
-  panel.values.forEach((row, r) =>
-    row.forEach((v, c) => {
-      if (v === null) return;
-      out.push({
-        text: panel.text ? panel.text[r][c] : formatCell(v, panel.decimals),
-        x: c,
-        y: r,
-        xref: refs.x,
-        yref: refs.y,
-        showarrow: false,
-        font: { size: 13, color: textColor(v, colors, range[0], range[1]) },
-      });
-    }),
-  );
-  return out;
 }
 
 /** The outline of `window` on panel `i`. */
@@ -245,9 +229,7 @@ export function panelsFigure(panels: PartialPanel[], title: string | undefined, 
   const annotations: Annotation[] = [];
   const shapes: Shape[] = [];
   panels.forEach((p, i) => {
-    const range = colorRange(p.values, p.colors ?? "diverging");
-    data.push(panelTrace(p, i, range));
-    annotations.push(...panelAnnotations(p, i, range));
+    data.push(panelTrace(p, i, colorRange(p.values, p.colors ?? "diverging")));
     if (p.window) shapes.push(windowShape(p.window, i));
   });
   annotations.push(...operatorAnnotations(operators, geometry));

@@ -2,7 +2,7 @@
 // place (Jupyter display_id + update_display_data) instead of printing line after line.
 import { canDisplay, display, newDisplayId } from "../display";
 import { Figure, describe } from "./figure";
-import { figureBundle, loadPlotly } from "./show";
+import { ensurePlotly, figureBundle } from "./show";
 
 /** Where training is: epoch and batch (1-based), the loss, and the time since the start — 09-training-lenet-mnist. */
 export interface ProgressState {
@@ -108,7 +108,7 @@ export interface LiveFigure {
 export function liveFigure(figure: Figure): LiveFigure {
   const displayId = newDisplayId();
   // The library goes in its own output, so that replacing this figure never removes it.
-  loadPlotly();
+  ensurePlotly();
   display(figureBundle(figure), { displayId });
   return {
     update(next: Figure): void {

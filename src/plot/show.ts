@@ -127,16 +127,21 @@ export function resetPlotlyLoaded(): void {
 }
 
 /**
- * Send plotly.js to the notebook now, as its own small output, unless it was already sent in this
- * kernel session; later figures and live figures reuse it — 00-welcome.
+ * Send plotly.js to the notebook now, as an output of its own (even if a figure carried it
+ * already); later figures reuse it instead of carrying it — 00-welcome.
  */
 export function loadPlotly(): void {
-  if (librarySent || !canDisplay()) return;
+  if (!canDisplay()) return;
   display({
     "text/html": libraryHtml() + `<div style="font:12px sans-serif;color:#777">plotly.js ${plotlyVersion()} loaded</div>`,
     "text/plain": `[plotly.js ${plotlyVersion()} loaded for the figures of this notebook]`,
   });
   librarySent = true;
+}
+
+/** Send plotly.js on its own unless this kernel session already did (live figures, before their first draw). */
+export function ensurePlotly(): void {
+  if (!librarySent) loadPlotly();
 }
 
 /** Show a figure in the notebook as ONE output; the first figure of a session carries plotly.js — 00-welcome. */

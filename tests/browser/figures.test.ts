@@ -10,6 +10,7 @@ import * as path from "path";
 import { randomBytes } from "crypto";
 import { BrowserContext, Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Figure, autodiff, computationGraphFigure } from "../../src/index";
 
 const root = path.resolve(__dirname, "..", "..");
 // Quiets the debugger notice Debian's Python prints when Jupyter's tools start.
@@ -31,7 +32,19 @@ const EXPECTED: { title: string; traces: number }[] = [
   { title: "confusion matrix", traces: 1 },
   { title: "XOR decision boundary", traces: 3 },
   { title: "live loss", traces: 2 },
+  { title: "computation graph", traces: graphFigure().data.length },
 ];
+
+/** The back-propagation helper's figure (src/plot/graph.ts), built here as the notebook builds it. */
+function graphFigure(): Figure {
+  const ad = autodiff;
+  const t = ad.param(1, "t");
+  const x = ad.cos(t, "x");
+  const y = ad.pow(t, 2, "y");
+  const f = ad.add(y, ad.exp(ad.mul(x, y, "xy"), "exp(xy)"), "f");
+  f.backward();
+  return computationGraphFigure(ad.graph(f), { title: "computation graph" });
+}
 
 const CELLS = [
   `import * as dl from "dl-by-hand";
@@ -63,6 +76,13 @@ const live = dl.liveFigure(dl.lineFigure([{ name: "loss", y: [1] }], { title: "l
 const losses: number[] = [];
 for (let e = 1; e <= 2; e++) for (let b = 1; b <= 5; b++) { losses.push(1 / (5 * e + b)); bar.update(e, b, losses[losses.length - 1]); }
 live.update(dl.lineFigure([{ name: "loss", y: losses }, { name: "loss / 2", y: losses.map((v) => v / 2) }], { title: "live loss" }));`,
+  `const ad = dl.autodiff;
+const t = ad.param(1, "t");
+const x = ad.cos(t, "x");
+const y = ad.pow(t, 2, "y");
+const f = ad.add(y, ad.exp(ad.mul(x, y, "xy"), "exp(xy)"), "f");
+f.backward();
+dl.show(dl.computationGraphFigure(ad.graph(f), { title: "computation graph" }));`,
 ];
 
 function writeNotebook(file: string): void {

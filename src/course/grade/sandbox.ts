@@ -5,8 +5,8 @@
 //   dist/ and node_modules/ are read-only, so a submission cannot change the grader's library;
 // - the submissions, instructor and output folders are hidden when they lie outside the project;
 // - /tmp is empty but for the kernel's own connection file (other kernels' keys stay hidden);
-// - the kernel is process 1 of its own process namespace: it cannot see or signal the grader or
-//   the other kernels.
+// - the kernel is process 1 of its own process namespace, in a session of its own: it cannot see or
+//   signal the grader or the other kernels.
 // The kernel still resolves `import "dl-by-hand"` through node_modules/dl-by-hand -> ".." as usual.
 import { spawnSync } from "child_process";
 import { relative, resolve, sep } from "path";
@@ -51,7 +51,7 @@ mkdir -p "$(dirname "$1")"
 printf '%s' "$connection" > "$1"
 cd "$DLBH_ROOT/$DLBH_WORK"
 ulimit -d "$DLBH_DATA_KB"
-exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
+exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 setsid "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
 `;
 
 /**
@@ -68,10 +68,12 @@ while :; do
 done
 `;
 
-/** Without namespaces: only the memory limit and a clean environment. */
+/** Without namespaces: only the memory limit, a clean environment and a session of its own. */
 const PLAIN = `cd "$DLBH_ROOT/$DLBH_WORK"
-ulimit -d "$DLBH_DATA_KB"
-exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
+ulimit -d "$DLBH_DATA_KB" 2>/dev/null || true
+session=""
+if command -v setsid >/dev/null 2>&1; then session=setsid; fi
+exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 $session "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
 `;
 
 let available: boolean | null = null;
