@@ -12,6 +12,7 @@
 // Scalars come first (`Scalar`); tensors (`Tensor`, always 2-D, vectors are columns n×1)
 // follow, so the vectorised slides (W̄ = ȳhᵀ, h̄ = Wᵀȳ, z̄ = h̄ ∘ σ'(z)) run as written.
 
+import * as act from "./activations"; // σ, σ', tanh', ReLU', softmax as plain number functions
 import { maxPool2d, maxPoolBackward } from "./pool";
 import type { Pool2dOptions } from "./pool";
 
@@ -27,7 +28,7 @@ export interface Name {
 /** A name given as text only (LaTeX is derived) or as both forms — 03-backprop. */
 export type NameLike = string | Name;
 
-/** What a node is: a trainable parameter, data, a fixed number, or the output of an operation. */
+/** What a node is: a trainable parameter, data, a fixed number, or the output of an operation — 03-backprop. */
 export type Kind = "param" | "input" | "constant" | "op";
 
 /** One side of a trace equation: text, LaTeX and the numbers substituted (scalars only). */
@@ -238,7 +239,7 @@ function barTex(name: Name): string {
   return single ? `\\bar{${name.tex}}` : `\\overline{${name.tex}}`;
 }
 
-/** A number with 4 significant digits, "−" for minus. */
+/** A number with 4 significant digits and "−" for minus, as the trace writes it — 03-backprop. */
 export function formatNumber(x: number): string {
   const s = Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
   return s.replace("-", "−");
@@ -393,19 +394,23 @@ function subScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
   const out = scalarResult("sub", a.value - b.value, [a, b], name);
   const step = () => {
     a.bar += out.bar;
-    b.bar -= out.bar;
+    b.bar += -out.bar;
   };
   attach(out, [a, b], step, () => [rule(a, () => bar(out)), rule(b, () => times(word("−", "-", null), bar(out)))]);
   return out;
 }
 
 function mulScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
+  // 1. make the output
   const out = scalarResult("mul", a.value * b.value, [a, b], name);
+  // 2. define how it adds to its inputs' bars: ∂(ab)/∂a = b and ∂(ab)/∂b = a
   const step = () => {
     a.bar += out.bar * b.value;
     b.bar += out.bar * a.value;
   };
+  // 3. attach, with the rules in bar notation for the trace: ā += c̄ b, b̄ += c̄ a
   attach(out, [a, b], step, () => [rule(a, () => times(bar(out), val(b))), rule(b, () => times(bar(out), val(a)))]);
+  // 4. return
   return out;
 }
 
@@ -462,49 +467,30 @@ function cosScalar(a: Scalar, name?: NameLike): Scalar {
   return out;
 }
 
-/** σ(z) = 1/(1 + e^(−z)), computed without overflow for large |z| — 02-ffnn-xor. */
-export function sigmoidValue(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-/** σ'(z) = σ(z)(1 − σ(z)) — 02-ffnn-xor. */
-export function sigmoidPrime(z: number): number {
-  const s = sigmoidValue(z);
-  return s * (1 - s);
-}
-/** tanh'(z) = 1 − tanh²(z) — 02-ffnn-xor. */
-export function tanhPrime(z: number): number {
-  const t = Math.tanh(z);
-  return 1 - t * t;
-}
-/** ReLU'(z): 1 for z > 0, else 0 (the value at the kink z = 0 is taken as 0) — 02-ffnn-xor. */
-export function reluPrime(z: number): number {
-  return z > 0 ? 1 : 0;
-}
-
 function sigmoidScalar(z: Scalar, name?: NameLike): Scalar {
-  const out = scalarResult("sigmoid", sigmoidValue(z.value), [z], name);
+  const out = scalarResult("sigmoid", act.sigmoid(z.value), [z], name);
   const step = () => {
-    z.bar += out.bar * sigmoidPrime(z.value);
+    z.bar += out.bar * act.sigmoidDerivative(z.value);
   };
-  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, sigmoidPrime(z.value))))]);
+  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, act.sigmoidDerivative(z.value))))]);
   return out;
 }
 
 function tanhScalar(z: Scalar, name?: NameLike): Scalar {
   const out = scalarResult("tanh", Math.tanh(z.value), [z], name);
   const step = () => {
-    z.bar += out.bar * tanhPrime(z.value);
+    z.bar += out.bar * act.tanhDerivative(z.value);
   };
-  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, tanhPrime(z.value))))]);
+  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, act.tanhDerivative(z.value))))]);
   return out;
 }
 
 function reluScalar(z: Scalar, name?: NameLike): Scalar {
   const out = scalarResult("relu", Math.max(0, z.value), [z], name);
   const step = () => {
-    z.bar += out.bar * reluPrime(z.value);
+    z.bar += out.bar * act.reluDerivative(z.value);
   };
-  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, reluPrime(z.value))))]);
+  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, act.reluDerivative(z.value))))]);
   return out;
 }
 
@@ -618,7 +604,7 @@ export function halfSquaredError(
   const step = () => {
     ys.forEach((yk, k) => {
       yk.bar += out.bar * (yk.value - ts[k].value);
-      ts[k].bar -= out.bar * (yk.value - ts[k].value); // targets are data, but their bar is right too
+      ts[k].bar += -(out.bar * (yk.value - ts[k].value)); // targets are data, but their bar is right too
     });
   };
   const rules = (): Rule[] =>
@@ -642,7 +628,7 @@ export function mse(y: Scalar[] | Tensor, t: ScalarLike[] | Tensor | Matrix, nam
   const step = () => {
     ys.forEach((yi, i) => {
       yi.bar += out.bar * (2 / n) * (yi.value - ts[i].value);
-      ts[i].bar -= out.bar * (2 / n) * (yi.value - ts[i].value);
+      ts[i].bar += -(out.bar * (2 / n) * (yi.value - ts[i].value));
     });
   };
   const rules = (): Rule[] =>
@@ -661,7 +647,7 @@ export function softmaxCrossEntropy(z: Tensor, t: Tensor | Matrix, name?: NameLi
 export function softmaxCrossEntropy(z: Scalar[] | Tensor, t: ScalarLike[] | Tensor | Matrix, name?: NameLike): Scalar {
   if (z instanceof Tensor) return softmaxCrossEntropyTensor(z, targetTensor("softmaxCrossEntropy", t), name);
   const [zs, ts] = pairs("softmaxCrossEntropy", z, t);
-  const y = softmaxValues(zs.map((zk) => zk.value));
+  const y = act.softmax(zs.map((zk) => zk.value));
   const value = -ts.reduce((s, tk, k) => s + tk.value * Math.log(y[k]), 0);
   const out = scalarResult("softmaxCrossEntropy", value, [...zs, ...ts], name);
   // z̄ₖ = L̄ (yₖ Σt − tₖ), which is the slide's L̄ (yₖ − tₖ) when the targets sum to 1 (one-hot).
@@ -670,7 +656,7 @@ export function softmaxCrossEntropy(z: Scalar[] | Tensor, t: ScalarLike[] | Tens
     const T = total();
     zs.forEach((zk, k) => {
       zk.bar += out.bar * (y[k] * T - ts[k].value);
-      ts[k].bar -= out.bar * Math.log(y[k]);
+      ts[k].bar += -(out.bar * Math.log(y[k]));
     });
   };
   const rule1 = (k: number): Term => {
@@ -686,14 +672,6 @@ export function softmaxCrossEntropy(z: Scalar[] | Tensor, t: ScalarLike[] | Tens
     ]);
   attach(out, [...zs, ...ts], step, rules);
   return out;
-}
-
-/** softmax(z)ₖ = e^(zₖ) / Σₗ e^(zₗ), shifted by max(z) so nothing overflows — 02-ffnn-xor. */
-export function softmaxValues(z: number[]): number[] {
-  const m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
 }
 
 function pairs(fn: string, y: unknown, t: unknown): [Scalar[], Scalar[]] {
@@ -873,7 +851,7 @@ function mseTensor(y: Tensor, t: Tensor, name?: NameLike): Scalar {
 
 function softmaxCrossEntropyTensor(z: Tensor, t: Tensor, name?: NameLike): Scalar {
   sameShape("softmaxCrossEntropy", z, t);
-  const y = transpose(transpose(z.value).map(softmaxValues)); // softmax of every column
+  const y = transpose(transpose(z.value).map(act.softmax)); // softmax of every column
   const value = -y.flat().reduce((s, v, k) => s + t.value.flat()[k] * Math.log(v), 0);
   const out = scalarResult("softmaxCrossEntropy", value, [z, t], name);
   // Z̄ = L̄ (softmax(Z) Σt − T) column by column: L̄ (softmax(Z) − T) for one-hot columns.
@@ -889,7 +867,7 @@ function softmaxCrossEntropyTensor(z: Tensor, t: Tensor, name?: NameLike): Scala
   return out;
 }
 
-/** Options of `maxPool`, as in pool.ts: window size and stride (default: the window size). */
+/** Options of `maxPool`, as in pool.ts: window size and stride (default: the window size) — 03-backprop. */
 export type PoolOptions = Omit<Pool2dOptions, "mode">;
 
 /** Max pooling; backward routes each window's error signal to the entry that took the max — 03-backprop. */
@@ -987,7 +965,7 @@ export function cos(x: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
 export function sigmoid(z: ScalarLike, name?: NameLike): Scalar;
 export function sigmoid(z: Tensor, name?: NameLike): Tensor;
 export function sigmoid(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
-  if (z instanceof Tensor) return elementwise("sigmoid", z, sigmoidValue, sigmoidPrime, word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, null), name);
+  if (z instanceof Tensor) return elementwise("sigmoid", z, act.sigmoid, act.sigmoidDerivative, word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, null), name);
   return sigmoidScalar(lift("sigmoid", "z", z), name);
 }
 
@@ -995,7 +973,7 @@ export function sigmoid(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tenso
 export function tanh(z: ScalarLike, name?: NameLike): Scalar;
 export function tanh(z: Tensor, name?: NameLike): Tensor;
 export function tanh(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
-  if (z instanceof Tensor) return elementwise("tanh", z, Math.tanh, tanhPrime, word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, null), name);
+  if (z instanceof Tensor) return elementwise("tanh", z, Math.tanh, act.tanhDerivative, word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, null), name);
   return tanhScalar(lift("tanh", "z", z), name);
 }
 
@@ -1003,7 +981,7 @@ export function tanh(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
 export function relu(z: ScalarLike, name?: NameLike): Scalar;
 export function relu(z: Tensor, name?: NameLike): Tensor;
 export function relu(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
-  if (z instanceof Tensor) return elementwise("relu", z, (v) => Math.max(0, v), reluPrime, word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, null), name);
+  if (z instanceof Tensor) return elementwise("relu", z, (v) => Math.max(0, v), act.reluDerivative, word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, null), name);
   return reluScalar(lift("relu", "z", z), name);
 }
 
@@ -1139,7 +1117,7 @@ export interface TraceRow {
   valueTex: string;
 }
 
-/** Options of `trace`: also list the bars of inputs (x, t), which the slides leave out. */
+/** Options of `trace`: also list the bars of inputs (x, t), which the slides leave out — 03-backprop. */
 export interface TraceOptions {
   inputs?: boolean;
 }

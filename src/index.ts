@@ -88,9 +88,14 @@ export type { GraphFigureOptions, TraceBundleOptions } from "./plot/graph";
 // train/ — the fast CPU training backend, training loop, natural transformations, adversarial examples, model inversion
 // (09-training-lenet-mnist, 10-when-cnns-fail)
 export { useFastBackend, fastKernels } from "./train/backend";
-export { fit, evaluate, confusionMatrix, mnistExamples, selectExamples, progressText } from "./train/fit";
+export { fit, evaluate, confusionMatrix, mnistExamples, selectExamples, pixelStats, scaleExamples, progressText } from "./train/fit";
 export type { Examples, Augment, TrainProgress, EpochResult, FitOptions, Evaluation } from "./train/fit";
 export { moveImage, moveExamples, randomMoves } from "./train/augment";
 export type { Move } from "./train/augment";
 export { classify, fgsm, invertClass } from "./train/attacks";
-export type { Verdict, Adversarial, InversionOptions } from "./train/attacks";
+export type { Verdict, Adversarial, FgsmOptions, InversionOptions } from "./train/attacks";
+export { trainingMonitor } from "./train/monitor";
+export type { MonitorOptions } from "./train/monitor";
+export { layerOutputs, layerWeights, layerKernels, featureMaps, exampleVolume } from "./train/inspect";
+export type { LayerOutput } from "./train/inspect";
+export { saveModel, loadModel, hasModel } from "./train/store";

@@ -149,7 +149,7 @@ export interface XorTrainOptions {
   every?: number;
 }
 
-/** What `trainXor` returns: the trained θ, the loss curve, and whether J fell below the goal. */
+/** What `trainXor` returns: the trained θ, the loss curve, and whether J fell below the goal — 02-ffnn-xor. */
 export interface XorTrainResult {
   seed: number;
   theta: XorParams;

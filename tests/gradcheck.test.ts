@@ -129,7 +129,7 @@ const tensorCases: TensorCase[] = [
   },
   {
     name: "maxPool", shapes: [[4, 4]], distinct: true, engine: ([x]) => ad.maxPool(x, { window: 2, stride: 2 }),
-    tf: (x) => tf.maxPool(x.reshape<tf.Rank.R4>([1, 4, 4, 1]), 2, 2, "valid").reshape([2, 2]),
+    tf: (x) => tf.maxPool(x.reshape<tf.Tensor4D>([1, 4, 4, 1]), 2, 2, "valid").reshape([2, 2]),
   },
 ];
 

@@ -138,7 +138,7 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Options of `traceBundle`: LaTeX equations or an HTML table, or beside the slide's own equations. */
+/** Options of `traceBundle`: LaTeX equations or an HTML table, or beside the slide's own equations — 03-backprop. */
 export interface TraceBundleOptions {
   as?: "latex" | "table";
   /** The slide's equations in LaTeX, one per trace row in the same order: shown in a column beside the engine's. */

@@ -1,6 +1,6 @@
 // Pictures: grayscale and colour images, one or a grid with titles (kernel gallery, feature maps,
 // digits, misclassified examples). Small images become heatmaps (hover shows each pixel's value);
-// large ones become PNG data URIs, shrunk to at most `maxSide` pixels a side so outputs stay small.
+// large ones become PNG data URIs, shrunk to about their size on screen so outputs stay small.
 import { PNG } from "pngjs";
 import { Annotation, Figure, GRAY, Layout, Trace, axisRefs, describe, titleWidth } from "./figure";
 
@@ -17,7 +17,7 @@ export interface ImageOptions {
   range?: "auto" | [number, number];
   /** Largest side in screen pixels (default 280). */
   size?: number;
-  /** Larger images are averaged down to at most this many pixels a side before encoding (default 256). */
+  /** Larger images are averaged down to at most this many pixels a side before encoding (default: the size on screen). */
   maxSide?: number;
 }
 
@@ -138,7 +138,7 @@ function pngDataUri(p: Pixels, range: [number, number]): string {
 }
 
 /** The trace drawing one image on subplot `i`, in the image's own pixel coordinates. */
-function imageTrace(fn: string, p: Pixels, i: number, options: ImageOptions, name: string): Trace {
+function imageTrace(fn: string, p: Pixels, i: number, options: ImageOptions, name: string, shownSize: number): Trace {
   const refs = axisRefs(i);
   const range = valueRange(fn, p, options.range);
   if (p.channels === 1 && p.height * p.width <= HEATMAP_LIMIT) {
@@ -148,7 +148,7 @@ function imageTrace(fn: string, p: Pixels, i: number, options: ImageOptions, nam
       showscale: false, hovertemplate: "row %{y}, column %{x}: %{z}<extra></extra>",
     };
   }
-  const maxSide = options.maxSide ?? 256;
+  const maxSide = options.maxSide ?? shownSize;
   if (!Number.isInteger(maxSide) || maxSide < 8) throw new Error(`${fn}: maxSide must be an integer ≥ 8, got ${describe(maxSide)}`);
   const factor = Math.ceil(Math.max(p.height, p.width) / maxSide);
   const small = shrink(p, factor);
@@ -186,7 +186,7 @@ export function imageFigure(image: ImageInput, options: ImageOptions = {}): Figu
   };
   if (options.title !== undefined) layout.title = { text: options.title, x: 0.02, xanchor: "left", font: { size: 14 } };
   imageAxes(layout, 0, p, [0, 1], [0, 1]);
-  return { data: [imageTrace("imageFigure", p, 0, options, options.title ?? "image")], layout };
+  return { data: [imageTrace("imageFigure", p, 0, options, options.title ?? "image", size)], layout };
 }
 
 /** Several images in a grid, each with its title (kernel gallery, feature maps, digits) — 06-kernel-gallery. */
@@ -227,7 +227,7 @@ export function imageGridFigure(images: { image: ImageInput; title?: string }[],
       text: title, x: (xDomain[0] + xDomain[1]) / 2, y: yDomain[1], xref: "paper", yref: "paper",
       xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 12 },
     });
-    return imageTrace(fn, p, i, { ...options, title: undefined }, title || `image ${i + 1}`);
+    return imageTrace(fn, p, i, { ...options, title: undefined }, title || `image ${i + 1}`, size);
   });
   layout.annotations = annotations;
   return { data, layout };

@@ -38,12 +38,20 @@ export interface Adversarial {
   perturbation: Float32Array;
 }
 
+/** Options of `fgsm`: the step ε per pixel, and the range pixels must stay in (default [0, 1]) — 10-when-cnns-fail. */
+export interface FgsmOptions {
+  epsilon: number;
+  range?: [number, number];
+}
+
 /**
  * Fast gradient sign method (Goodfellow et al. 2015): move every pixel by ε in the direction that
- * raises the loss of the true `label`, x' = clip(x + ε · sign(∇ₓ loss), 0, 1) — 10-when-cnns-fail.
+ * raises the loss of the true `label`, x' = clip(x + ε · sign(∇ₓ loss), low, high) — 10-when-cnns-fail.
  */
-export function fgsm(model: tf.LayersModel, image: Float32Array, shape: number[], label: number, epsilon: number): Adversarial {
+export function fgsm(model: tf.LayersModel, image: Float32Array, shape: number[], label: number, options: FgsmOptions): Adversarial {
+  const { epsilon, range = [0, 1] } = options;
   if (!(epsilon >= 0)) throw new Error(`fgsm: epsilon must be ≥ 0, got ${epsilon}`);
+  if (!(range[0] < range[1])) throw new Error(`fgsm: range must be [low, high] with low < high, got [${range.join(", ")}]`);
   const classes = model.outputs[0]?.shape[1];
   if (typeof classes !== "number" || !Number.isInteger(label) || label < 0 || label >= classes) {
     throw new Error(`fgsm: label must be a class 0..${String((classes ?? 0) - 1)}, got ${label}`);
@@ -53,7 +61,7 @@ export function fgsm(model: tf.LayersModel, image: Float32Array, shape: number[]
     const target = tf.oneHot(tf.tensor1d([label], "int32"), classes);
     const loss = (input: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(target, probabilitiesOf(model, input)));
     const step = tf.mul(tf.sign(tf.grad(loss)(x)), epsilon);
-    return [step, tf.clipByValue(tf.add(x, step), 0, 1)];
+    return [step, tf.clipByValue(tf.add(x, step), range[0], range[1])];
   });
   const result = { image: Float32Array.from(adversarial.dataSync()), perturbation: Float32Array.from(perturbation.dataSync()) };
   tf.dispose([perturbation, adversarial]);
@@ -68,10 +76,12 @@ export interface InversionOptions {
   learningRate?: number;
   /** Weight of the penalty λ·mean(x²) that keeps the image dark where the class does not need ink (default 0.1). */
   l2?: number;
+  /** The range pixels stay in (default [0, 1]); the search starts from a black image. */
+  range?: [number, number];
 }
 
 /**
- * Model inversion (lecture 000): start from a gray image and climb the gradient of log p(class | x) − λ·mean(x²),
+ * Model inversion (lecture 000): start from a black image and climb the gradient of log p(class | x) − λ·mean(x²),
  * keeping pixels in 0–1; the result is what the network "thinks" the class looks like — 10-when-cnns-fail.
  */
 export function invertClass(model: tf.LayersModel, target: number, shape: number[], options: InversionOptions = {}): Float32Array {
@@ -86,9 +96,10 @@ export function invertClass(model: tf.LayersModel, target: number, shape: number
   const objective = (x: tf.Tensor) =>
     tf.sub(tf.log(tf.add(tf.slice(probabilitiesOf(model, x), [0, target], [1, 1]).reshape([]), 1e-7)), tf.mul(tf.mean(tf.square(x)), l2));
   const gradient = tf.grad(objective);
-  let x = tf.fill([1, ...shape], 0.5);
+  const [low, high] = options.range ?? [0, 1];
+  let x = tf.fill([1, ...shape], low);
   for (let i = 0; i < steps; i++) {
-    const next = tf.tidy(() => tf.clipByValue(tf.add(x, tf.mul(gradient(x), learningRate)), 0, 1));
+    const next = tf.tidy(() => tf.clipByValue(tf.add(x, tf.mul(gradient(x), learningRate)), low, high));
     x.dispose();
     x = next;
   }

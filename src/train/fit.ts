@@ -70,7 +70,27 @@ export function mnistExamples(data: MnistData): Examples {
   return { x: Float32Array.from(data.images, (v) => v / 255), y: Uint8Array.from(data.labels), shape: [rows, cols, 1], count };
 }
 
-/** Examples `from` … `to − 1` (or those at `indices`) as a new Examples — 10-when-cnns-fail. */
+/** Mean and standard deviation of all the numbers in the examples (every pixel of every image) — 09-training-lenet-mnist. */
+export function pixelStats(examples: Examples): { mean: number; std: number } {
+  exampleSize("pixelStats", examples);
+  const n = examples.x.length;
+  if (n === 0) throw new Error("pixelStats: examples are empty");
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += examples.x[i];
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (examples.x[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(squares / n) };
+}
+
+/** Every number times `factor`; with 1/std the pixels spread by 1 and the background stays 0 — 09-training-lenet-mnist. */
+export function scaleExamples(examples: Examples, factor: number): Examples {
+  if (!Number.isFinite(factor) || factor <= 0) throw new Error(`scaleExamples: factor must be a positive number, got ${factor}`);
+  exampleSize("scaleExamples", examples);
+  return { x: examples.x.map((v) => v * factor), y: examples.y, shape: [...examples.shape], count: examples.count };
+}
+
+/** The examples at `indices`, copied into a new Examples — 10-when-cnns-fail. */
 export function selectExamples(examples: Examples, indices: ArrayLike<number>): Examples {
   const size = exampleSize("selectExamples", examples);
   const x = new Float32Array(indices.length * size);

@@ -329,6 +329,17 @@ describe("figures in a real browser, offline", () => {
       await page.goto(`file://${html}`);
       await waitFor("every figure to draw", 60_000, async () => (await page.$$(".js-plotly-plot .main-svg")).length >= EXPECTED.length);
       expectAllDrawn(await drawnFigures(page));
+
+      // The animation plays: ▶ steps the window across the input until the output is full.
+      const animation = page.locator(".js-plotly-plot", { hasText: "sliding the kernel" });
+      const filled = () => animation.evaluate((el) => {
+        const gd = el as HTMLElement & { data: { z: (number | null)[][] }[] };
+        return gd.data[2].z.flat().filter((v) => v !== null).length;
+      });
+      expect(await filled()).toBe(1);
+      await animation.locator(".updatemenu-button").first().click();
+      await waitFor("the animation to reach its last step", 30_000, async () => (await filled()) === 9);
+      await animation.screenshot({ path: path.join(shots, "nbconvert-animation-played.png") });
       await page.screenshot({ path: path.join(shots, "nbconvert-html.png"), fullPage: true });
       await screenshotFigures(page, "nbconvert");
       expect(outside).toEqual([]);

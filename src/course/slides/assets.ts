@@ -97,7 +97,8 @@ function renderFigures(root) {
     if (div.classList.contains("js-plotly-plot")) return;
     var figure = JSON.parse(div.querySelector('script[type="application/json"]').textContent);
     var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
-    Plotly.newPlot(div, figure.data, figure.layout || {}, config);
+    // The figure object form keeps animation frames (the kernel-sliding walkthroughs step through them).
+    Plotly.newPlot(div, { data: figure.data, layout: figure.layout || {}, frames: figure.frames || [], config: config });
   });
 }`;
 
