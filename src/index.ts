@@ -92,10 +92,10 @@ export { fit, evaluate, confusionMatrix, mnistExamples, selectExamples, pixelSta
 export type { Examples, Augment, TrainProgress, EpochResult, FitOptions, Evaluation } from "./train/fit";
 export { moveImage, moveExamples, randomMoves } from "./train/augment";
 export type { Move } from "./train/augment";
-export { classify, fgsm, invertClass } from "./train/attacks";
+export { classify, inputGradient, fgsm, invertClasses } from "./train/attacks";
 export type { Verdict, Adversarial, FgsmOptions, InversionOptions } from "./train/attacks";
 export { trainingMonitor } from "./train/monitor";
 export type { MonitorOptions } from "./train/monitor";
 export { layerOutputs, layerWeights, layerKernels, featureMaps, exampleVolume } from "./train/inspect";
 export type { LayerOutput } from "./train/inspect";
-export { saveModel, loadModel, hasModel } from "./train/store";
+export { saveModel, loadModel, hasModel, modelPath } from "./train/store";

@@ -148,8 +148,9 @@ const cases: Case[] = [
   {
     name: "kill-others",
     files: { "kill-others.ipynb": student({ total: `process.kill(0, "SIGKILL");\nprocess.kill(-1, "SIGKILL");\nprocess.kill(process.ppid, "SIGKILL");\n${TOTAL}` }) },
+    // Inside its namespace the kernel is alone: kill(-1) finds no one (ESRCH), so its solution cell fails.
     status: "ok",
-    scores: [2, 3, 3],
+    scores: [2, 0, 3],
   },
   { name: "not-json", files: { "not-json.ipynb": '{"cells": [' }, status: "invalid notebook JSON", scores: [0, 0, 0] },
   { name: "nbformat3", files: { "nbformat3.ipynb": JSON.stringify({ nbformat: 3, nbformat_minor: 0, metadata: {}, worksheets: [] }) }, status: "nbformat 3", scores: [0, 0, 0] },

@@ -76,7 +76,8 @@ describe("stop_on_error", () => {
     try {
       const none = (_m: Message) => undefined;
       const replies = await Promise.all([
-        kernel.execute('throw new Error("first fails")', { stopOnError, timeoutMs: 30_000 }, none),
+        // The failing cell takes a moment, as a real one does, so the next two are queued behind it.
+        kernel.execute('await new Promise((r) => setTimeout(r, 500));\nthrow new Error("first fails");', { stopOnError, timeoutMs: 30_000 }, none),
         kernel.execute("1 + 1", { stopOnError, timeoutMs: 30_000 }, none),
         kernel.execute("2 + 2", { stopOnError, timeoutMs: 30_000 }, none),
       ]);

@@ -32,6 +32,7 @@ export function moveImage(image: Float32Array, height: number, width: number, mo
   for (const [name, v] of Object.entries({ dx, dy, degrees })) {
     if (!Number.isFinite(v)) throw new Error(`moveImage: ${name} must be a finite number, got ${v}`);
   }
+  if (degrees === 0 && Number.isInteger(dx) && Number.isInteger(dy)) return shiftImage(image, height, width, dx, dy);
   const angle = (degrees * Math.PI) / 180;
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
@@ -47,6 +48,15 @@ export function moveImage(image: Float32Array, height: number, width: number, mo
       const col = cx + cos * x - sin * y;
       out[r * width + c] = sample(image, height, width, row, col);
     }
+  }
+  return out;
+}
+
+/** A whole-pixel shift is a copy: output pixel (r, c) is input pixel (r − dy, c − dx), 0 where that falls outside. */
+function shiftImage(image: Float32Array, height: number, width: number, dx: number, dy: number): Float32Array {
+  const out = new Float32Array(height * width);
+  for (let r = Math.max(0, dy); r < Math.min(height, height + dy); r++) {
+    for (let c = Math.max(0, dx); c < Math.min(width, width + dx); c++) out[r * width + c] = image[(r - dy) * width + (c - dx)];
   }
   return out;
 }

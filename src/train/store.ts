@@ -5,6 +5,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { tf } from "../tf";
 
+/** Where the course keeps trained models: build/models/<name> in the package (not committed) — 09-training-lenet-mnist. */
+export function modelPath(name: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`modelPath: name must be letters, digits, '.', '_' or '-', got ${JSON.stringify(name)}`);
+  return path.resolve(__dirname, "..", "..", "build", "models", name);
+}
+
 /** Save `model` as `dir`/model.json (architecture, weight list) and `dir`/weights.bin — 09-training-lenet-mnist. */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(
