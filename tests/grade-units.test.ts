@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "os";
 import { join } from "path";
 import { describe, expect, it, vi } from "vitest";
-import { Cell, CodeCell, Notebook, readNotebook, text } from "../src/course/notebook";
+import { CodeCell, Notebook, readNotebook, text } from "../src/course/notebook";
 import { assignmentFromNotebook, loadAssignment } from "../src/course/grade/assignment";
 import { computeChecksum, nbgraderMeta, pythonFloat } from "../src/course/grade/checksum";
 import { releaseFiles, releaseNotebook, splitLines } from "../src/course/grade/release";
@@ -22,44 +22,32 @@ import { CellResult } from "../src/course/runner";
 const fixture = join(__dirname, "fixtures", "grade", "fixture-sums.ipynb");
 const notebooksDir = join(__dirname, "..", "notebooks");
 
-// nbgrader's compute_checksum (nbgrader/utils.py), transcribed to Python as the reference.
-const NBGRADER_CHECKSUM = `
-import hashlib, json, sys
-def b(s): return bytes(s.encode("utf-8"))
-for cell in json.load(sys.stdin):
-    nb = cell["metadata"]["nbgrader"]
-    is_grade = nb.get("grade", False); is_solution = nb.get("solution", False)
-    is_locked = False if is_solution else (True if is_grade else nb.get("locked", False))
-    m = hashlib.md5()
-    m.update(b("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]))
-    m.update(b(cell["cell_type"]))
-    m.update(b(str(is_grade))); m.update(b(str(is_solution))); m.update(b(str(is_locked)))
-    m.update(b(nb["grade_id"]))
-    if is_grade: m.update(b(str(float(nb["points"]))))
-    print(m.hexdigest())
-`;
-
-function graded(nb: Notebook): Cell[] {
-  return nb.cells.filter((c) => c.metadata.nbgrader !== undefined);
-}
+// What nbgrader's generate_assignment makes of a notebook with the shipped nbgrader_config.py.
+const reference = join(__dirname, "fixtures", "grade", "nbgrader_reference.py");
+const config = join(__dirname, "..", "nbgrader_config.py");
 
 function codeCell(source: string, nbgrader?: Record<string, unknown>): CodeCell {
   return { cell_type: "code", metadata: nbgrader ? { nbgrader } : {}, source, outputs: [], execution_count: null };
 }
 
 describe("nbgrader checksum", () => {
-  it("matches nbgrader's algorithm on every exercise cell of the released fixture", () => {
-    const released = releaseNotebook(loadAssignment(fixture));
-    const cells = graded(released);
-    const reference = spawnSync("python3", ["-c", NBGRADER_CHECKSUM], { input: JSON.stringify(cells), encoding: "utf8" });
-    expect(reference.status).toBe(0);
-    const expected = reference.stdout.trim().split("\n");
-    expect(expected).toHaveLength(6);
-    cells.forEach((cell, i) => {
-      const nbgrader = cell.metadata.nbgrader;
-      const stored = typeof nbgrader === "object" && nbgrader !== null && "checksum" in nbgrader ? nbgrader.checksum : null;
-      expect(stored).toBe(expected[i]);
-    });
+  it("gives the student version and checksums nbgrader would, for the fixture and every lecture", () => {
+    const files = [fixture, ...readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).map((f) => join(notebooksDir, f))];
+    const run = spawnSync("python3", [reference, config, ...files], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const expected: Record<string, Array<{ source: string; checksum: string | null }>> = JSON.parse(run.stdout);
+    let checksums = 0;
+    for (const file of files) {
+      const released = releaseNotebook(loadAssignment(file));
+      const got = released.cells.map((cell) => {
+        const nbgrader = cell.metadata.nbgrader;
+        const checksum = typeof nbgrader === "object" && nbgrader !== null && "checksum" in nbgrader ? String(nbgrader.checksum) : null;
+        return { source: text(cell.source), checksum };
+      });
+      expect(got, file).toEqual(expected[file]);
+      checksums += got.filter((c) => c.checksum !== null).length;
+    }
+    expect(checksums).toBeGreaterThan(files.length * 2);
   });
 
   it("changes when the source or the points change", () => {

@@ -154,3 +154,25 @@ describe("completion and types in the kernel", () => {
     }
   });
 });
+
+describe("fast output", () => {
+  it("a loop printing 5,000 lines keeps the kernel alive and loses nothing", async () => {
+    const nb = notebook([codeCell('for (let i = 0; i < 5000; i++) console.log("line " + i);'), codeCell('console.log("still alive")')]);
+    const result = await executeNotebook(nb, { cwd: fixtures, timeout: 60 });
+    expect(result.failure).toBeNull();
+    const [loop, after] = result.notebook.cells;
+    const printed = loop.cell_type === "code" ? loop.outputs.map((o) => (o.output_type === "stream" ? text(o.text) : "")).join("") : "";
+    expect(printed.split("\n").filter((l) => l !== "")).toHaveLength(5000);
+    expect(printed.endsWith("line 4999\n")).toBe(true);
+    expect(after.cell_type === "code" && after.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still alive\n" }]);
+  });
+
+  it("300 displays in one cell all arrive, in order", async () => {
+    const nb = notebook([codeCell('import * as dl from "dl-by-hand";\nfor (let i = 0; i < 300; i++) dl.display({ "text/plain": "d" + i });')]);
+    const result = await executeNotebook(nb, { cwd: fixtures, timeout: 60 });
+    expect(result.failure).toBeNull();
+    const [cell] = result.notebook.cells;
+    const shown = cell.cell_type === "code" ? cell.outputs.map((o) => (o.output_type === "display_data" ? o.data["text/plain"] : null)) : [];
+    expect(shown).toEqual(Array.from({ length: 300 }, (_, i) => "d" + i));
+  });
+});

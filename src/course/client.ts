@@ -224,9 +224,13 @@ export class KernelClient {
 
   private deathMessage(): string {
     const how = this.exited?.signal ? `signal ${this.exited.signal}` : `exit code ${this.exited?.code}`;
-    const tail = this.stderrTail.trim().split("\n").slice(-3).join(" | ");
+    const lines = this.stderrTail.trim().split("\n");
+    // V8's "heap out of memory" line says why, even when a stack dump follows it.
+    const memory = lines.find((l) => /out of memory/i.test(l));
+    const tail = [...(memory ? [memory.trim()] : []), ...lines.slice(-3)].filter((l) => l.trim() !== "").join(" | ");
     return `the kernel died (${how})` + (tail ? `: ${tail}` : "");
   }
+
 
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -11,6 +11,7 @@ import { inspect } from "util";
 import { createConverter, Converter, ConvertResult } from "tslab/dist/converter";
 import { createExecutor, ConverterSet } from "tslab/dist/executor";
 import { JupyterHandlerImpl, ZmqServer } from "tslab/dist/jupyter";
+import type * as zmq from "zeromq";
 import { codeFrame, runtimeTraceback } from "./traceback";
 
 type Bundle = Record<string, string>;
@@ -235,6 +236,47 @@ function streamWriter(name: "stdout" | "stderr", writeStream: (name: string, tex
   };
 }
 
+type Sendable = { send(message: Parameters<zmq.Publisher["send"]>[0]): Promise<void> };
+
+/**
+ * zeromq allows one send in progress per socket; tslab does not wait for its sends, so a cell
+ * printing fast made the kernel die with EBUSY. Here each socket's sends wait their turn.
+ */
+function queueSends(socket: Sendable): void {
+  const send = socket.send.bind(socket);
+  let previous: Promise<void> = Promise.resolve();
+  const queued: Sendable["send"] = (message) => {
+    const next = previous.then(() => send(message));
+    previous = next.catch(() => undefined); // a closed socket at shutdown: nothing left to tell
+    return previous;
+  };
+  // `send` is a read-only property of zeromq's native sockets: define it on the instance.
+  Object.defineProperty(socket, "send", { value: queued, writable: true, configurable: true });
+}
+
+/** Coalesces a cell's stream writes into few iopub messages (a loop of console.log is one message per tick). */
+class StreamBuffer {
+  private pending: Array<{ name: string; text: string }> = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly emit: (name: string, text: string) => void) {}
+
+  write(name: string, text: string): void {
+    const last = this.pending[this.pending.length - 1];
+    if (last && last.name === name) last.text += text;
+    else this.pending.push({ name, text });
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), 20);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const pending = this.pending;
+    this.pending = [];
+    for (const { name, text } of pending) this.emit(name, text);
+  }
+}
+
 class CourseServer extends ZmqServer {
   constructor(
     private readonly course: CourseHandler,
@@ -243,14 +285,25 @@ class CourseServer extends ZmqServer {
     super(course, connectionFile);
   }
 
+  override async init(): Promise<void> {
+    await super.init();
+    for (const socket of [this.iopub, this.shell, this.control]) queueSends(socket);
+  }
+
   override async handleExecute(sock: Parameters<ZmqServer["handleExecute"]>[0], msg: Message): Promise<void> {
-    const send = (msgType: string, content: object) => {
+    const publish = (msgType: string, content: object) => {
       const m = msg.createReply();
       m.header.msg_type = msgType;
       m.content = content;
       m.signAndSend(this.connInfo.key, this.iopub);
     };
-    const writeStream = (name: string, text: string) => send("stream", { name, text });
+    const streams = new StreamBuffer((name, text) => publish("stream", { name, text }));
+    // Everything but stream text goes out after the text written before it, in order.
+    const send = (msgType: string, content: object) => {
+      streams.flush();
+      publish(msgType, content);
+    };
+    const writeStream = (name: string, text: string) => streams.write(name, text);
     const writeDisplayData: DisplayWriter = (data, update) => send(update ? "update_display_data" : "display_data", data);
     const req = executeRequest(msg.content);
     const content = await this.course.executeCell(req, {
@@ -264,6 +317,7 @@ class CourseServer extends ZmqServer {
       error: (ename, evalue, traceback) => send("error", { ename, evalue, traceback }),
       result: (data, count) => send("execute_result", { data, metadata: {}, execution_count: count }),
     });
+    streams.flush();
     const reply = msg.createReply();
     reply.header.msg_type = "execute_reply";
     reply.content = content;

@@ -14,13 +14,13 @@ export interface Move {
 function sample(image: Float32Array, height: number, width: number, row: number, col: number): number {
   const r0 = Math.floor(row);
   const c0 = Math.floor(col);
-  let sum = 0;
-  for (const [r, wr] of [[r0, 1 - (row - r0)], [r0 + 1, row - r0]]) {
-    for (const [c, wc] of [[c0, 1 - (col - c0)], [c0 + 1, col - c0]]) {
-      if (r >= 0 && r < height && c >= 0 && c < width && wr * wc > 0) sum += wr * wc * image[r * width + c];
-    }
-  }
-  return sum;
+  const fr = row - r0; // how far towards the next row, 0–1
+  const fc = col - c0;
+  const pixel = (r: number, c: number) => (r >= 0 && r < height && c >= 0 && c < width ? image[r * width + c] : 0);
+  return (
+    (1 - fr) * (1 - fc) * pixel(r0, c0) + (1 - fr) * fc * pixel(r0, c0 + 1) +
+    fr * (1 - fc) * pixel(r0 + 1, c0) + fr * fc * pixel(r0 + 1, c0 + 1)
+  );
 }
 
 /** Move one image (`height`×`width`, one channel): each output pixel looks up where it came from — 10-when-cnns-fail. */

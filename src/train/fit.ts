@@ -132,9 +132,9 @@ function shuffled(n: number, random: Random): Int32Array {
 }
 
 /** The model's class probabilities for a batch, as one tensor. */
-function forward(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
+function forward(fn: string, model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
   const out = model.apply(x, { training });
-  if (!(out instanceof tf.Tensor)) throw new Error(`fit: model ${model.name} must have one output`);
+  if (!(out instanceof tf.Tensor)) throw new Error(`${fn}: model ${model.name} must have one output`);
   return out;
 }
 
@@ -235,7 +235,7 @@ export async function fit(model: tf.LayersModel, train: Examples, options: FitOp
         const kept: { probabilities?: tf.Tensor } = {};
         // Forward and loss inside minimize: it back-propagates from the loss and takes one Adam step.
         const loss = optimizer.minimize(() => {
-          const p = forward(model, x, true);
+          const p = forward(fn, model, x, true);
           kept.probabilities = tf.keep(p);
           return crossEntropy(oneHot, p);
         }, true, variables);
@@ -292,7 +292,7 @@ export function evaluate(model: tf.LayersModel, examples: Examples, options: { b
   let correct = 0;
   for (let from = 0; from < examples.count; from += batchSize) {
     const n = Math.min(batchSize, examples.count - from);
-    const probabilities = tf.tidy(() => forward(model, tf.tensor(examples.x.subarray(from * size, (from + n) * size), [n, ...examples.shape]), false));
+    const probabilities = tf.tidy(() => forward(fn, model, tf.tensor(examples.x.subarray(from * size, (from + n) * size), [n, ...examples.shape]), false));
     const p = probabilities.dataSync();
     probabilities.dispose();
     for (let k = 0; k < n; k++) {

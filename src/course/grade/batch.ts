@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "fs";
 import { availableParallelism } from "os";
 import { basename, join, relative, resolve } from "path";
 import { projectRoot } from "../kernelspec";
-import { serializeNotebook, writeFileAtomic } from "../notebook";
+import { serializeNotebook, text, writeFileAtomic } from "../notebook";
 import { Assignment, loadAssignment } from "./assignment";
 import { feedbackHtml } from "./feedback";
 import { GradeSettings, gradeFile, Graded, statusText, ungraded } from "./grade";
@@ -89,14 +89,34 @@ function pick(files: string[], assignment: string): { file: string; notes: strin
   return { file: named, notes: [`also in the folder, not graded: ${others.join(", ")}`] };
 }
 
+/** The notebook's title: its "dl-by-hand" metadata, else its first "# " heading, else its name. */
 function notebookTitle(assignment: Assignment | null, name: string): string {
   const meta = assignment?.notebook.metadata["dl-by-hand"];
   const title = typeof meta === "object" && meta !== null && "title" in meta ? meta.title : null;
-  return typeof title === "string" ? title : name;
+  if (typeof title === "string") return title;
+  for (const cell of assignment?.notebook.cells ?? []) {
+    const heading = cell.cell_type === "markdown" ? /^# (.+)$/m.exec(text(cell.source)) : null;
+    if (heading) return heading[1].trim();
+  }
+  return name;
 }
 
 /** Grade every submission under `options.submissions`; returns the rows of the gradebook. */
 export async function gradeAll(options: BatchOptions): Promise<BatchReport> {
+  const positive: Array<[string, number | undefined, number]> = [
+    ["jobs", options.jobs, 1],
+    ["cellTimeout", options.cellTimeout, 1],
+    ["notebookTimeout", options.notebookTimeout, 1],
+    ["memoryMb", options.memoryMb, 256],
+  ];
+  for (const [name, value, min] of positive) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
+      throw new Error(`gradeAll: options.${name} must be a number ≥ ${min}, got ${String(value)}`);
+    }
+  }
+  if (options.isolation !== "namespaces" && options.isolation !== "none") {
+    throw new Error(`gradeAll: options.isolation must be "namespaces" or "none", got ${JSON.stringify(options.isolation)}`);
+  }
   const started = Date.now();
   const log = options.log ?? ((line: string) => process.stdout.write(line + "\n"));
   const out = resolve(options.out);

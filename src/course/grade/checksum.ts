@@ -72,6 +72,7 @@ function pythonBool(b: boolean): string {
 
 /** Python's str() of a float: "2.0", "0.5", "1e+16", "1e-05". */
 export function pythonFloat(x: number): string {
+  if (typeof x !== "number") throw new Error(`pythonFloat: x must be a number, got ${JSON.stringify(x)}`);
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
   const magnitude = Math.abs(x);
   if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e16)) {

@@ -11,11 +11,15 @@
 // sandbox against an attacker inside the kernel (the namespace isolation in sandbox.ts protects the
 // grader and the other students).
 import { randomBytes } from "crypto";
-import { join } from "path";
+import { isAbsolute, join } from "path";
 
 /** A fresh guard name: an identifier a submission cannot know in advance. */
 export function newGuardName(): string {
   return `gradingGuard${randomBytes(8).toString("hex")}`;
+}
+
+function checkGuardName(caller: string, guard: string): void {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(guard)) throw new Error(`${caller}: guard must be a plain identifier, got ${JSON.stringify(guard)}`);
 }
 
 /** Built-ins whose own properties are snapshotted (those the self-checks and the kernel use). */
@@ -42,10 +46,12 @@ const GLOBALS = ["Math", "JSON", "Reflect", "Object", "Array", "Number", "String
 
 /**
  * The grader's first cell. `root` is the project root as the kernel sees it; `forbidden` lists
- * files the kernel must not be able to see (the instructor's notebook): if it can, the cell fails
+ * files the kernel must not be able to read (the instructor's notebook): if it can, the cell fails
  * and the submission is reported as a grader error rather than graded without isolation.
  */
 export function setupCell(root: string, guard: string, forbidden: string[]): string {
+  if (!isAbsolute(root)) throw new Error(`setupCell: root must be an absolute path, got ${JSON.stringify(root)}`);
+  checkGuardName("setupCell", guard);
   const dist = join(root, "dist");
   return `// Added by the grader (not part of the notebook): keeps the self-checks honest.
 {
@@ -85,7 +91,13 @@ export function setupCell(root: string, guard: string, forbidden: string[]): str
   };
   Object.defineProperty(globalThis, ${JSON.stringify(guard)}, { value: Object.freeze(guard) });
   for (const file of ${JSON.stringify(forbidden)}) {
-    if (require("fs").existsSync(file)) throw new Error("grading is not isolated: the kernel can see " + file);
+    let content = "";
+    try {
+      content = require("fs").readFileSync(file, "utf8");
+    } catch {
+      // Not there for the kernel: as it should be.
+    }
+    if (content !== "") throw new Error("grading is not isolated: the kernel can read " + file);
   }
 }
 `;
@@ -96,6 +108,7 @@ export function setupCell(root: string, guard: string, forbidden: string[]): str
  * line numbers of the test's own errors do not move.
  */
 export function guardTestCell(source: string, guard: string): string {
+  checkGuardName("guardTestCell", guard);
   const usesLibrary = /\bdl\s*\./.test(source);
   const call = usesLibrary ? `${guard}(true, dl);` : `${guard}(false, null);`;
   return `declare const ${guard}: (checkLibrary: boolean, dl: unknown) => void; ${call} ${source}`;

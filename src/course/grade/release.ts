@@ -51,7 +51,9 @@ function releaseCell(cell: Cell, graded: GradedCell | null): Cell {
     cell.cell_type === "code"
       ? { ...cell, source: shaped(cell.source, source), outputs: [], execution_count: null }
       : { ...cell, source: shaped(cell.source, source) };
-  if (graded !== null) released.metadata = studentMetadata(released, graded);
+  // nbgrader checksums and locks grade, solution and locked cells only.
+  const marked = graded !== null && (graded.meta.grade || graded.meta.solution || graded.meta.locked);
+  if (marked) released.metadata = studentMetadata(released, graded);
   return released;
 }
 
@@ -117,6 +119,7 @@ export interface ReleaseCheck {
  * "not implemented", a solution cell runs or fails the same way, every other cell passes.
  */
 export async function checkRelease(file: string, options: { timeout?: number } = {}): Promise<ReleaseCheck> {
+  if (typeof file !== "string" || file === "") throw new Error(`checkRelease: file must be a notebook path, got ${JSON.stringify(file)}`);
   const assignment = loadAssignment(file);
   const result = await executeNotebook(assignment.notebook, {
     cwd: dirname(resolve(file)),

@@ -3,7 +3,7 @@
 // - the project root shows only dist/, node_modules/, datasets/, package.json and the submission's
 //   scratch folder (instructor notebooks, .git, build/ and the output folder are not there), and
 //   dist/ and node_modules/ are read-only, so a submission cannot change the grader's library;
-// - the submissions, instructor and output folders are hidden when they lie outside the project;
+// - the submissions, instructor and output folders (or files) are hidden when outside the project;
 // - /tmp is empty but for the kernel's own connection file (other kernels' keys stay hidden);
 // - the kernel is process 1 of its own process namespace, in a session of its own: it cannot see or
 //   signal the grader or the other kernels.
@@ -19,7 +19,7 @@ export interface SandboxOptions {
   root: string;
   /** The submission's scratch folder, inside `root`: the kernel's working directory. */
   workDir: string;
-  /** Folders to hide from the kernel (the instructor's notebooks, the submissions, the output). */
+  /** Folders or files to hide from the kernel (the instructor's notebooks, the submissions, the output). */
   hide: string[];
   /** Memory limit of the kernel in MB: all its writable memory; the JavaScript heap gets half. */
   memoryMb: number;
@@ -42,8 +42,9 @@ for part in dist node_modules datasets package.json; do
 done
 mkdir -p "$stage/$DLBH_WORK"
 mount --bind "$DLBH_ROOT/$DLBH_WORK" "$stage/$DLBH_WORK"
-printf '%s\\n' "$DLBH_HIDE" | while IFS= read -r dir; do
-  if [ -n "$dir" ] && [ -d "$dir" ]; then mount -t tmpfs -o ro,size=1k hidden "$dir"; fi
+printf '%s\\n' "$DLBH_HIDE" | while IFS= read -r path; do
+  if [ -d "$path" ]; then mount -t tmpfs -o ro,size=1k hidden "$path"
+  elif [ -f "$path" ]; then mount --bind /dev/null "$path"; fi
 done
 mount --rbind "$stage" "$DLBH_ROOT"
 mount -t tmpfs -o mode=1777 tmp /tmp
@@ -102,6 +103,9 @@ export function sandboxSpec(options: SandboxOptions): KernelSpec {
   const workDir = resolve(options.workDir);
   if (!inside(root, workDir) || workDir === root) {
     throw new Error(`sandboxSpec: workDir must be a folder inside the project ${root}, got ${workDir}`);
+  }
+  if (options.isolation === "namespaces" && inside("/tmp", root)) {
+    throw new Error(`sandboxSpec: with namespaces the project cannot live under /tmp (the kernel's /tmp is emptied), got ${root}`);
   }
   if (!Number.isFinite(options.memoryMb) || options.memoryMb < 256) {
     throw new Error(`sandboxSpec: memoryMb must be at least 256, got ${options.memoryMb}`);

@@ -20,6 +20,7 @@ export interface ValidateReport {
 
 /** Validate one notebook, printing one line per test cell; throws on an unreadable notebook. */
 export async function validateNotebook(file: string, options: { timeout?: number; log?: (line: string) => void } = {}): Promise<ValidateReport> {
+  if (typeof file !== "string" || file === "") throw new Error(`validateNotebook: file must be a notebook path, got ${JSON.stringify(file)}`);
   const log = options.log ?? ((line: string) => process.stdout.write(line + "\n"));
   const notebook = readNotebook(file);
   const assignment = assignmentFromNotebook(notebook, file);

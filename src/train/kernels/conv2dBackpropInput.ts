@@ -1,10 +1,11 @@
 // Conv2DBackpropInput for wasm: the gradient of a convolution with respect to its input.
-// The stock kernel loops pixel by pixel; two common cases are fast convolutions or products instead.
+// The stock kernel loops pixel by pixel; three common cases are fast convolutions or products instead.
 //
 //   dx[n, h, w, c] = Σ over kernel taps (i, j) and kernels k of  dy[n, h + pad − i, w + pad − j, k] · W[i, j, c, k]
 //
 // With stride 1 this is the error signal dy, zero-padded by (kernel − 1 − pad), correlated with the kernel
-// turned by 180° and with its channel axes swapped. When the forward pass had a 1×1 output (the kernel
+// turned by 180° and with its channel axes swapped (for one input channel, a depthwise convolution and a
+// sum over channels, which the fast code runs better). When the forward pass had a 1×1 output (the kernel
 // covered the whole input, like LeNet's C5), it is a matrix product: dx = dy · Wᵀ.
 import { tf } from "../../tf";
 import { dataFormatAttr, free, input, padAttr, pairAttr, roundingAttr, run, runStock, shape4, wasmBackend, type TensorInfo } from "./util";
@@ -35,23 +36,27 @@ function conv2dBackpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFun
     return dx;
   }
 
-  // Stride 1, padding smaller than the kernel, and not mostly padding: one convolution.
+  // Otherwise one convolution, when it pays: stride 1, padding smaller than the kernel, not mostly padding.
   const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
   const smallPads = padInfo.top < kh && padInfo.bottom < kh && padInfo.left < kw && padInfo.right < kw;
   const mostlyData = info.inHeight * info.inWidth <= 4 * info.outHeight * info.outWidth;
-  if (stride1 && smallPads && mostlyData) {
-    const turned = run("Reverse", wasm, { x: filter }, { dims: [0, 1] }); // W[kh−1−i, kw−1−j, c, k]
-    const swapped = run("Transpose", wasm, { x: turned }, { perm: [0, 1, 3, 2] }); // channels c ↔ k
-    const dx = run("Conv2D", wasm, { x: dy, filter: swapped }, {
-      strides: [1, 1],
-      dilations: [1, 1],
-      pad: [[0, 0], [kh - 1 - padInfo.top, kh - 1 - padInfo.bottom], [kw - 1 - padInfo.left, kw - 1 - padInfo.right], [0, 0]],
-      dataFormat: "NHWC",
-    });
-    free(wasm, turned, swapped);
+  if (!(stride1 && smallPads && mostlyData)) return runStock(NAME, wasm, inputs, attrs);
+  const padding = [[0, 0], [kh - 1 - padInfo.top, kh - 1 - padInfo.bottom], [kw - 1 - padInfo.left, kw - 1 - padInfo.right], [0, 0]];
+  const turned = run("Reverse", wasm, { x: filter }, { dims: [0, 1] }); // W[kh−1−i, kw−1−j, c, k]
+
+  if (info.inChannels === 1) {
+    // One input channel (a first layer): a convolution with one output channel uses the fast code badly.
+    // Instead correlate each error-signal channel k with its own turned kernel (depthwise), then add them up.
+    const perChannel = run("Reshape", wasm, { x: turned }, { shape: [kh, kw, info.outChannels, 1] });
+    const maps = run("DepthwiseConv2dNative", wasm, { x: dy, filter: perChannel }, { strides: [1, 1], dilations: [1, 1], pad: padding });
+    const dx = run("Sum", wasm, { x: maps }, { axis: [3], keepDims: true });
+    free(wasm, turned, perChannel, maps);
     return dx;
   }
-  return runStock(NAME, wasm, inputs, attrs);
+  const swapped = run("Transpose", wasm, { x: turned }, { perm: [0, 1, 3, 2] }); // channels c ↔ k
+  const dx = run("Conv2D", wasm, { x: dy, filter: swapped }, { strides: [1, 1], dilations: [1, 1], pad: padding, dataFormat: "NHWC" });
+  free(wasm, turned, swapped);
+  return dx;
 }
 
 /** The wasm Conv2DBackpropInput kernel: fast for stride 1 and for 1×1 outputs, the stock loop otherwise — 09-training-lenet-mnist. */

@@ -20,7 +20,7 @@ export function keepStockKernel(config: tf.KernelConfig): void {
   if (!stockKernels.has(config.kernelName)) stockKernels.set(config.kernelName, config);
 }
 
-/** The wasm backend a kernel runs on; any other backend is a mistake in registration. */
+/** The wasm backend a kernel runs on; any other backend is a mistake in registration — 09-training-lenet-mnist. */
 export function wasmBackend(kernel: string, backend: unknown): BackendWasm {
   if (!(backend instanceof BackendWasm)) throw new Error(`${kernel}: runs on the wasm backend only`);
   return backend;
@@ -34,26 +34,26 @@ function single(kernel: string, out: TensorInfo | TensorInfo[]): TensorInfo {
   return out;
 }
 
-/** Run the wasm kernel `name` (the one registered now) directly on backend data, outside the engine. */
+/** Run the wasm kernel `name` (the one registered now) directly on backend data, outside the engine — 09-training-lenet-mnist. */
 export function run(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}): TensorInfo {
   const config = tf.getKernel(name, "wasm");
   if (!config) throw new Error(`${name}: no wasm kernel registered`);
   return single(name, config.kernelFunc({ inputs, backend, attrs }));
 }
 
-/** Run the stock wasm kernel `name`, the one that was there before ours. */
+/** Run the stock wasm kernel `name`, the one that was there before ours — 09-training-lenet-mnist. */
 export function runStock(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): TensorInfo {
   const config = stockKernels.get(name) ?? tf.getKernel(name, "wasm");
   if (!config) throw new Error(`${name}: no stock wasm kernel`);
   return single(name, config.kernelFunc({ inputs, backend, attrs }));
 }
 
-/** Free intermediate results (a result that aliases an input is freed by its reference count). */
+/** Free intermediate results (a result that aliases an input is freed by its reference count) — 09-training-lenet-mnist. */
 export function free(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }
 
-/** The input `name` of a kernel, checked to be float32. */
+/** The input `name` of a kernel, checked to be float32 — 09-training-lenet-mnist. */
 export function input(kernel: string, inputs: tf.NamedTensorInfoMap, name: string): TensorInfo {
   const info = inputs[name];
   if (!info) throw new Error(`${kernel}: missing input ${name}`);
@@ -61,7 +61,7 @@ export function input(kernel: string, inputs: tf.NamedTensorInfoMap, name: strin
   return info;
 }
 
-/** A 4-D shape, from a tensor or an attribute. */
+/** A 4-D shape, from a tensor or an attribute — 09-training-lenet-mnist. */
 export function shape4(kernel: string, name: string, value: unknown): Shape4 {
   if (Array.isArray(value) && value.length === 4 && value.every((v) => typeof v === "number")) {
     return [value[0], value[1], value[2], value[3]];
@@ -69,7 +69,7 @@ export function shape4(kernel: string, name: string, value: unknown): Shape4 {
   throw new Error(`${kernel}: ${name} must be a 4-D shape, got ${String(value)}`);
 }
 
-/** A size given once or per axis: strides, filterSize. */
+/** A size given once or per axis: strides, filterSize — 09-training-lenet-mnist. */
 export function pairAttr(kernel: string, attrs: Attrs, name: string): number | Pair {
   const value = attrs?.[name];
   if (typeof value === "number") return value;
@@ -83,7 +83,7 @@ function isPair(value: unknown): value is Pair {
   return Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number";
 }
 
-/** 'valid', 'same', a number, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]]. */
+/** 'valid', 'same', a number, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]] — 09-training-lenet-mnist. */
 export function padAttr(kernel: string, attrs: Attrs): Padding {
   const pad: unknown = attrs?.pad;
   if (pad === "valid" || pad === "same" || typeof pad === "number") return pad;
@@ -94,14 +94,14 @@ export function padAttr(kernel: string, attrs: Attrs): Padding {
   throw new Error(`${kernel}: attribute pad must be 'valid', 'same', a number or explicit padding, got ${String(pad)}`);
 }
 
-/** 'NHWC' (channels last, the default) or 'NCHW'. */
+/** 'NHWC' (channels last, the default) or 'NCHW' — 09-training-lenet-mnist. */
 export function dataFormatAttr(kernel: string, attrs: Attrs): "NHWC" | "NCHW" {
   const format: unknown = attrs?.dataFormat ?? "NHWC";
   if (format === "NHWC" || format === "NCHW") return format;
   throw new Error(`${kernel}: attribute dataFormat must be 'NHWC' or 'NCHW', got ${String(format)}`);
 }
 
-/** How a fractional output size is rounded; undefined when not given. */
+/** How a fractional output size is rounded; undefined when not given — 09-training-lenet-mnist. */
 export function roundingAttr(kernel: string, attrs: Attrs): RoundingMode {
   const mode: unknown = attrs?.dimRoundingMode;
   if (mode === undefined || mode === null) return undefined;
@@ -109,7 +109,7 @@ export function roundingAttr(kernel: string, attrs: Attrs): RoundingMode {
   throw new Error(`${kernel}: attribute dimRoundingMode must be 'floor', 'round' or 'ceil', got ${String(mode)}`);
 }
 
-/** A float32 view of a tensor's numbers inside the wasm memory (take views after every allocation). */
+/** A float32 view of a tensor's numbers inside the wasm memory (take views after every allocation) — 09-training-lenet-mnist. */
 export function heap(kernel: string, backend: BackendWasm, info: TensorInfo): Float32Array {
   const values = backend.typedArrayFromHeap(info);
   if (!(values instanceof Float32Array)) throw new Error(`${kernel}: expected float32 data, got ${info.dtype}`);
