@@ -4,6 +4,7 @@ import { join } from "path";
 import { DISPLAY_NAME, installKernel, kernelDir, uninstallKernel } from "./kernelspec";
 import { runNotebooks } from "./runner";
 import { cli as slidesCli } from "./slides";
+import { cli as gradeCli, USAGE as GRADE_USAGE } from "./grade";
 
 const USAGE = `usage: dl-by-hand <command>
 
@@ -16,7 +17,9 @@ const USAGE = `usage: dl-by-hand <command>
         offline reveal.js decks, readable pages and the course home page (build/)
   start
         run every notebook into build/notebooks/, then build the decks, pages and home page
-`;
+  release | validate | grade ...   exercises and grading (see below)
+
+${GRADE_USAGE}`;
 
 /** Notebook files named by `paths` (folders are searched for *.ipynb, sorted). */
 export function notebookFiles(paths: string[]): string[] {
@@ -108,6 +111,10 @@ export async function main(args: string[]): Promise<number> {
     case "pages":
     case "build":
       return slidesCli(command, rest);
+    case "release":
+    case "validate":
+    case "grade":
+      return gradeCli(command, rest);
     case "start": {
       // The decks are built even when a notebook failed: its error shows plainly in them.
       const ran = await run(["notebooks", ...rest]);
