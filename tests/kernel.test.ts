@@ -167,6 +167,17 @@ describe("fast output", () => {
     expect(after.cell_type === "code" && after.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still alive\n" }]);
   });
 
+  it("a runaway print is cut by the kernel at 10 MB, with a note, and the kernel lives on", async () => {
+    const nb = notebook([codeCell('for (let i = 0; i < 12_000; i++) console.log("x".repeat(999));'), codeCell("1 + 1")]);
+    const result = await executeNotebook(nb, { cwd: fixtures, timeout: 120, maxStreamBytes: 20_000_000 });
+    expect(result.failure).toBeNull();
+    const [flood] = result.notebook.cells;
+    const printed = flood.cell_type === "code" ? flood.outputs.map((o) => (o.output_type === "stream" ? text(o.text) : "")).join("") : "";
+    expect(printed.length).toBeLessThanOrEqual(10_000_100);
+    expect(printed.length).toBeGreaterThan(9_900_000);
+    expect(printed.match(/output truncated by the kernel/g)).toHaveLength(1);
+  });
+
   it("300 displays in one cell all arrive, in order", async () => {
     const nb = notebook([codeCell('import * as dl from "dl-by-hand";\nfor (let i = 0; i < 300; i++) dl.display({ "text/plain": "d" + i });')]);
     const result = await executeNotebook(nb, { cwd: fixtures, timeout: 60 });

@@ -254,18 +254,34 @@ function queueSends(socket: Sendable): void {
   Object.defineProperty(socket, "send", { value: queued, writable: true, configurable: true });
 }
 
-/** Coalesces a cell's stream writes into few iopub messages (a loop of console.log is one message per tick). */
+/** Most stream text one cell sends; the rest is dropped with a note (a frontend could not show it anyway). */
+const STREAM_LIMIT = 10_000_000;
+
+/**
+ * Coalesces a cell's stream writes into few iopub messages (a loop of console.log is one message
+ * per tick, not one per line) and stops a runaway cell from filling the kernel's memory.
+ */
 class StreamBuffer {
   private pending: Array<{ name: string; text: string }> = [];
+  private pendingBytes = 0;
+  private sentBytes = 0;
+  private dropped = 0;
+  private noted = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly emit: (name: string, text: string) => void) {}
 
   write(name: string, text: string): void {
+    if (this.sentBytes + this.pendingBytes + text.length > STREAM_LIMIT) {
+      this.dropped += text.length;
+      return;
+    }
     const last = this.pending[this.pending.length - 1];
     if (last && last.name === name) last.text += text;
     else this.pending.push({ name, text });
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), 20);
+    this.pendingBytes += text.length;
+    if (this.pendingBytes > 256_000) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), 20);
   }
 
   flush(): void {
@@ -273,7 +289,13 @@ class StreamBuffer {
     this.timer = null;
     const pending = this.pending;
     this.pending = [];
+    this.sentBytes += this.pendingBytes;
+    this.pendingBytes = 0;
     for (const { name, text } of pending) this.emit(name, text);
+    if (this.dropped > 0 && !this.noted) {
+      this.emit("stdout", `\n[output truncated by the kernel after ${STREAM_LIMIT} characters]\n`);
+      this.noted = true;
+    }
   }
 }
 
