@@ -52,7 +52,7 @@ mkdir -p "$(dirname "$1")"
 printf '%s' "$connection" > "$1"
 cd "$DLBH_ROOT/$DLBH_WORK"
 ulimit -d "$DLBH_DATA_KB"
-exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 setsid "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/grade/kernel.js" "$1"
+exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 setsid "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
 `;
 
 /**
@@ -74,7 +74,7 @@ const PLAIN = `cd "$DLBH_ROOT/$DLBH_WORK"
 ulimit -d "$DLBH_DATA_KB" 2>/dev/null || true
 session=""
 if command -v setsid >/dev/null 2>&1; then session=setsid; fi
-exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 $session "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/grade/kernel.js" "$1"
+exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 $session "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
 `;
 
 let available: boolean | null = null;
