@@ -2,8 +2,11 @@
 // or as the per-row partial sums of lecture 000 ("-6 - 6 - 6"), as LaTeX and as plain data
 // for an annotated heatmap; and over symbols (lecture 001's aα + bβ + dγ + eδ).
 import { formatValue } from "./check";
-import { at, geometry, orDefault, pad2d, toMatrix, toView } from "./conv";
-import type { Conv2dOptions, Geometry, Matrix, View, Volume } from "./conv";
+import { pad2d } from "./conv";
+import { geometry, orDefault } from "./geometry";
+import type { Conv2dOptions, Geometry } from "./geometry";
+import { at, toMatrix, toView } from "./view";
+import type { Matrix, View, Volume } from "./view";
 
 /** One kernel tap of one output cell: the input number under kernel entry (u, v), and where it sits. */
 export interface Tap {

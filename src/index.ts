@@ -5,17 +5,17 @@ export type { CheckOptions } from "./check";
 export { display, newDisplayId, canDisplay, setDisplaySink } from "./display";
 export type { MimeBundle, DisplaySink } from "./display";
 
-// conv.ts, explain.ts, pool.ts, activations.ts, kernels.ts — convolution by hand, pooling, activations, the kernel gallery
+// view.ts, geometry.ts, conv.ts, explain.ts, pool.ts, activations.ts, kernels.ts — ndarray views, output size and padding,
+// convolution by hand, pooling, activations, the kernel gallery
 // (04-convolution-by-hand, 05-channels-and-filters, 06-kernel-gallery, 07-pooling-relu-x-vs-o)
+export { stackChannels, stackKernels, channel, isView, toView, toNested, toMatrix, view } from "./view";
+export type { Matrix, Volume, KernelBank, View, NumericData } from "./view";
+export { outputSize, outputSizeWorking, outputShape, outputShapeWorking, resolvePadding, geometry, formatPadding } from "./geometry";
+export type { AxisOptions, Edges, Sides, Padding, PerAxis, Conv2dOptions, Conv1dOptions, Geometry } from "./geometry";
 export {
-  outputSize, outputSizeWorking, outputShape, outputShapeWorking, resolvePadding, geometry, formatPadding,
-  correlate2d, convolve2d, flipKernel, pad2d, normalizedFilter, correlate1d, convolve1d,
-  conv2d, conv2dBatch, stackChannels, stackKernels, channel, isView, toView, toNested, toMatrix, view,
+  correlate2d, convolve2d, flipKernel, pad2d, normalizedFilter, correlate1d, convolve1d, conv2d, conv2dBatch,
 } from "./conv";
-export type {
-  AxisOptions, Edges, Sides, Padding, PerAxis, Conv2dOptions, Conv1dOptions, ConvLayerOptions, ConvBatchOptions, Geometry,
-  Matrix, Volume, KernelBank, View, NumericData, PadMode,
-} from "./conv";
+export type { ConvLayerOptions, ConvBatchOptions, PadMode } from "./conv";
 export {
   explainCorrelate2d, explainConv2d, explanationHeatmap, convolutionWalk, symbolicCorrelate2d, formatSum, latexMatrix, truncateDecimals,
 } from "./explain";

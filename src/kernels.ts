@@ -2,8 +2,10 @@
 // and applying one to a real photograph with a choice of border and of display scaling.
 import ndarray from "ndarray";
 import { formatValue } from "./check";
-import { correlate2d, isView, orDefault, pad2d, toView } from "./conv";
-import type { Matrix, View } from "./conv";
+import { correlate2d, pad2d } from "./conv";
+import { orDefault } from "./geometry";
+import { isView, toView } from "./view";
+import type { Matrix, View } from "./view";
 import { formatNumber, latexMatrix } from "./explain";
 
 /** The names of the gallery's kernels. */

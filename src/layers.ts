@@ -1,7 +1,7 @@
 // Layer specs, shape propagation and parameter counting (lectures 001, 002, 003, 004).
 // A model is a plain list of layer objects; `propagateShapes` walks it with the output-size formula of
 // conv.ts, `countParams` writes each count as the slides do ("6 × 1 × 5 × 5 + 6 = 156").
-import { outputSize, outputSizeWorking } from "./conv";
+import { outputSize, outputSizeWorking } from "./geometry";
 import type { MimeBundle } from "./display";
 
 /** Nonlinearities a layer may apply after its weighted sum. */

@@ -1,8 +1,11 @@
 // Pooling (lectures 000, 001, 002, 003, 004): a window walks over each map and keeps one number
 // per position: the maximum (most used), the average, the sum or the minimum.
 import { formatValue } from "./check";
-import { at, formatPadding, geometry, orDefault, pad2d, toView } from "./conv";
-import type { Edges, Geometry, Matrix, Padding, PerAxis, View, Volume } from "./conv";
+import { pad2d } from "./conv";
+import { formatPadding, geometry, orDefault } from "./geometry";
+import type { Edges, Geometry, Padding, PerAxis } from "./geometry";
+import { at, toView } from "./view";
+import type { Matrix, View, Volume } from "./view";
 import { formatNumber, latexMatrix } from "./explain";
 
 /** How a window becomes one number. */

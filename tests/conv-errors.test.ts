@@ -4,9 +4,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import ndarray from "ndarray";
 import { formatValue } from "../src/check";
-import {
-  conv2d, conv2dBatch, convolve2d, correlate1d, correlate2d, normalizedFilter, outputShape, outputSize, pad2d,
-} from "../src/conv";
+import { conv2d, conv2dBatch, convolve2d, correlate1d, correlate2d, normalizedFilter, pad2d } from "../src/conv";
+import { outputShape, outputSize } from "../src/geometry";
 import { explainCorrelate2d, symbolicCorrelate2d } from "../src/explain";
 import { maxPool2d, pool2d, poolChannels } from "../src/pool";
 import { activate } from "../src/activations";

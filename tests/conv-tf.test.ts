@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import ndarray from "ndarray";
 import { tf } from "../src/tf";
-import { conv2d, conv2dBatch, correlate2d, toNested } from "../src/conv";
-import type { Padding, Sides } from "../src/conv";
+import { conv2d, conv2dBatch, correlate2d } from "../src/conv";
+import type { Padding, Sides } from "../src/geometry";
+import { toNested } from "../src/view";
 import { pool2d, poolChannels } from "../src/pool";
 
 const RUNS = 150;

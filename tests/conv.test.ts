@@ -1,11 +1,10 @@
 // The lectures' worked convolution examples (COURSE.md 1–9, 12–15, 18), with the slides' own sums.
 import { describe, expect, it } from "vitest";
 import ndarray from "ndarray";
-import {
-  channel, conv2d, conv2dBatch, convolve1d, convolve2d, correlate1d, correlate2d, flipKernel, normalizedFilter,
-  outputShape, outputShapeWorking, outputSize, outputSizeWorking, pad2d, resolvePadding, stackChannels, stackKernels, toNested, view,
-} from "../src/conv";
-import type { Conv2dOptions } from "../src/conv";
+import { conv2d, conv2dBatch, convolve1d, convolve2d, correlate1d, correlate2d, flipKernel, normalizedFilter, pad2d } from "../src/conv";
+import { outputShape, outputShapeWorking, outputSize, outputSizeWorking, resolvePadding } from "../src/geometry";
+import type { Conv2dOptions } from "../src/geometry";
+import { channel, stackChannels, stackKernels, toNested, view } from "../src/view";
 import { convolutionWalk, explainConv2d, explainCorrelate2d, explanationHeatmap, formatSum, symbolicCorrelate2d } from "../src/explain";
 
 const W = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]];

@@ -1,7 +1,8 @@
 // Lecture 003's X-vs-O pipeline (COURSE.md example 10): normalised filtering, ReLU and max pooling
 // compared with the slides' two-decimal truncation; pooling modes, edges, argmax and its backprop.
 import { describe, expect, it } from "vitest";
-import { normalizedFilter, outputShape, outputSize, outputSizeWorking } from "../src/conv";
+import { normalizedFilter } from "../src/conv";
+import { outputShape, outputSize, outputSizeWorking } from "../src/geometry";
 import { explainCorrelate2d, truncateDecimals } from "../src/explain";
 import { activate } from "../src/activations";
 import { explainPool2d, maxPool2d, maxPoolBackward, pool2d, poolChannels, poolingWalk } from "../src/pool";

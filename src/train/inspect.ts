@@ -1,7 +1,7 @@
 // Looking inside a trained network: the output of every layer for one image (feature maps), and the
 // weights of a layer as plain arrays (the learned kernels).
 import { tf } from "../tf";
-import type { KernelBank, Volume } from "../conv";
+import type { KernelBank, Volume } from "../view";
 import type { Examples } from "./fit";
 
 /** One layer's output for one image: its name, shape without the batch axis, and values — 09-training-lenet-mnist. */
