@@ -4,7 +4,8 @@
 //   scratch folder (instructor notebooks, .git, build/ and the output folder are not there), and
 //   dist/ and node_modules/ are read-only, so a submission cannot change the grader's library;
 // - the submissions, instructor and output folders (or files) are hidden when outside the project;
-// - /tmp is empty but for the kernel's own connection file (other kernels' keys stay hidden);
+// - /tmp is empty but for the kernel's own connection file (other kernels' keys stay hidden) and,
+//   when the project itself lives under /tmp, its staged view;
 // - the kernel is process 1 of its own process namespace, in a session of its own: it cannot see or
 //   signal the grader or the other kernels.
 // The kernel still resolves `import "dl-by-hand"` through node_modules/dl-by-hand -> ".." as usual.
@@ -46,8 +47,12 @@ printf '%s\\n' "$DLBH_HIDE" | while IFS= read -r path; do
   if [ -d "$path" ]; then mount -t tmpfs -o ro,size=1k hidden "$path"
   elif [ -f "$path" ]; then mount --bind /dev/null "$path"; fi
 done
-mount --rbind "$stage" "$DLBH_ROOT"
+# Empty /tmp first, then put the staged project in place: from the stage's own directory ("."),
+# which stays reachable after /tmp is covered, so a project that lives under /tmp works too.
+cd "$stage"
 mount -t tmpfs -o mode=1777 tmp /tmp
+mkdir -p "$DLBH_ROOT"
+mount --rbind . "$DLBH_ROOT"
 mkdir -p "$(dirname "$1")"
 printf '%s' "$connection" > "$1"
 cd "$DLBH_ROOT/$DLBH_WORK"
@@ -103,9 +108,6 @@ export function sandboxSpec(options: SandboxOptions): KernelSpec {
   const workDir = resolve(options.workDir);
   if (!inside(root, workDir) || workDir === root) {
     throw new Error(`sandboxSpec: workDir must be a folder inside the project ${root}, got ${workDir}`);
-  }
-  if (options.isolation === "namespaces" && inside("/tmp", root)) {
-    throw new Error(`sandboxSpec: with namespaces the project cannot live under /tmp (the kernel's /tmp is emptied), got ${root}`);
   }
   if (!Number.isFinite(options.memoryMb) || options.memoryMb < 256) {
     throw new Error(`sandboxSpec: memoryMb must be at least 256, got ${options.memoryMb}`);
