@@ -52,7 +52,7 @@ done
 cd "$stage"
 mount -t tmpfs -o mode=1777 tmp /tmp
 mkdir -p "$DLBH_ROOT"
-mount --rbind . "$DLBH_ROOT"
+mount --no-canonicalize --rbind . "$DLBH_ROOT"
 mkdir -p "$(dirname "$1")"
 printf '%s' "$connection" > "$1"
 cd "$DLBH_ROOT/$DLBH_WORK"
