@@ -51,7 +51,7 @@ describe("dl-by-hand build", () => {
     expect(existsSync(join(out, "slides", "01-fixture-why-deep.html"))).toBe(true);
     expect(existsSync(join(out, "index.html"))).toBe(true);
     const said = logs.join("\n");
-    expect(said).toMatch(/failed: .*02-broken.ipynb is not valid JSON/);
+    expect(said).toMatch(/failed: .*02-broken.ipynb: not valid notebook JSON/);
     expect(said).toMatch(/failed: .*slides\/03-hidden.html: groupSlides: 03-hidden.ipynb has no visible cell/);
     // The notebook with no visible cell still has a page.
     expect(existsSync(join(out, "pages", "03-hidden.html"))).toBe(true);

@@ -40,8 +40,8 @@ describe("parseNotebook", () => {
   });
 
   it("names the file and the problem when a notebook is broken", () => {
-    expect(() => parseNotebook("{not json", "bad.ipynb")).toThrow(/parseNotebook: bad.ipynb is not valid JSON/);
-    expect(() => parseNotebook('{"nbformat": 3, "cells": []}', "old.ipynb")).toThrow(/old.ipynb has nbformat 3, expected 4/);
+    expect(() => parseNotebook("{not json", "bad.ipynb")).toThrow(/parseNotebook: bad.ipynb: not valid notebook JSON/);
+    expect(() => parseNotebook('{"nbformat": 3, "cells": []}', "old.ipynb")).toThrow(/parseNotebook: old.ipynb: nbformat 3 is not supported, only nbformat 4/);
     const oddSlide = JSON.stringify({
       nbformat: 4, metadata: {}, cells: [{ cell_type: "markdown", source: "x", metadata: { slideshow: { slide_type: "wobble" } } }],
     });

@@ -63,7 +63,7 @@ export function text(source: MultilineString): string {
   return Array.isArray(source) ? source.join("") : source;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
+export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
@@ -108,8 +108,20 @@ export function parseNotebook(json: string, file: string): Notebook {
   return { nbformat: 4, nbformat_minor: minor, metadata: isRecord(data.metadata) ? data.metadata : {}, cells };
 }
 
+/** A well-formed stored output; anything else is dropped when a notebook is read (outputs are re-made by running it). */
 function isOutput(x: unknown): x is Output {
-  return isRecord(x) && ["stream", "display_data", "execute_result", "error"].includes(String(x.output_type));
+  if (!isRecord(x)) return false;
+  switch (x.output_type) {
+    case "stream":
+      return (x.name === "stdout" || x.name === "stderr") && isMultiline(x.text);
+    case "display_data":
+    case "execute_result":
+      return isRecord(x.data) && isRecord(x.metadata);
+    case "error":
+      return typeof x.ename === "string" && typeof x.evalue === "string" && Array.isArray(x.traceback);
+    default:
+      return false;
+  }
 }
 
 /** Read and check a notebook file; errors name the file. */
