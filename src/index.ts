@@ -88,7 +88,7 @@ export type { GraphFigureOptions, TraceBundleOptions } from "./plot/graph";
 // train/ — the fast CPU training backend, training loop, natural transformations, adversarial examples, model inversion
 // (09-training-lenet-mnist, 10-when-cnns-fail)
 export { useFastBackend, fastKernels } from "./train/backend";
-export { fit, evaluate, confusionMatrix, mnistExamples, selectExamples, pixelStats, scaleExamples, progressText } from "./train/fit";
+export { fit, evaluate, confusionMatrix, mnistExamples, selectExamples, pixelStats, scaleExamples } from "./train/fit";
 export type { Examples, Augment, TrainProgress, EpochResult, FitOptions, Evaluation } from "./train/fit";
 export { moveImage, moveExamples, randomMoves } from "./train/augment";
 export type { Move } from "./train/augment";

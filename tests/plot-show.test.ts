@@ -95,6 +95,16 @@ describe("progress", () => {
     expect(line).toBe("epoch 2/4 [█████░░░░░] batch 5/10 · loss 0.1235 · 32 images/s · ETA 0:25");
   });
 
+  it("progressLine adds the accuracy when training reports it, and says how long it took at the end", () => {
+    const line = progressLine({ epoch: 2, epochs: 4, batch: 5, batches: 10, batchSize: 32, loss: 0.123456, accuracy: 0.9617, seconds: 15 }, 10);
+    expect(line).toBe("epoch 2/4 [█████░░░░░] batch 5/10 · loss 0.1235 · accuracy 96.2 % · 32 images/s · ETA 0:25");
+    const end = progressLine({ epoch: 4, epochs: 4, batch: 10, batches: 10, batchSize: 32, loss: 0.1, accuracy: 0.99, seconds: 59.6 }, 10);
+    expect(end).toContain("took 1:00");
+    expect(() => progressBar({ epochs: 1, batches: 1, batchSize: 1 }).update(1, 1, 0.5, 96)).toThrow(
+      /progressBar.update: accuracy must be a fraction from 0 to 1, got 96/,
+    );
+  });
+
   it("progressBar updates ONE display in place, throttled, always showing the last batch", () => {
     let t = 0;
     const bar = progressBar({ epochs: 1, batches: 4, batchSize: 10, every: 100, now: () => t });

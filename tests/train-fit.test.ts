@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { tf } from "../src/tf";
 import { useFastBackend } from "../src/train/backend";
-import { confusionMatrix, evaluate, fit, mnistExamples, progressText, selectExamples, type EpochResult, type Examples } from "../src/train/fit";
+import { confusionMatrix, evaluate, fit, mnistExamples, selectExamples, type EpochResult, type Examples } from "../src/train/fit";
 import { lenet5, toTfModel } from "../src/models";
 import { loadMnist } from "../src/datasets";
 
@@ -139,11 +139,6 @@ describe("evaluation helpers", () => {
     expect(() => selectExamples(test, [256])).toThrow("selectExamples: index 256 is outside 0..255");
   });
 
-  it("progressText shows epoch, batch, loss, accuracy, speed and time", () => {
-    const line = progressText({ epoch: 2, epochs: 4, batch: 60, batches: 125, batchSize: 64, loss: 0.12345, accuracy: 0.9617, seconds: 10, imagesPerSecond: 3812.4, etaSeconds: 65 });
-    expect(line).toBe("epoch 2/4 · batch 60/125 · loss 0.1235 · accuracy 96.2 % · 3,812 images/s · ETA 1:05");
-    expect(progressText({ epoch: 4, epochs: 4, batch: 125, batches: 125, batchSize: 64, loss: 0.1, accuracy: 0.99, seconds: 59.6, imagesPerSecond: 3000, etaSeconds: 0 })).toContain("took 1:00");
-  });
 });
 
 describe("useFastBackend prints nothing", () => {

@@ -4,7 +4,7 @@ import { canDisplay, display, newDisplayId } from "../display";
 import { Figure, describe } from "./figure";
 import { ensurePlotly, figureBundle } from "./show";
 
-/** Where training is: epoch and batch (1-based), the loss, and the time since the start — 09-training-lenet-mnist. */
+/** Where training is: epoch and batch (1-based), the loss (and accuracy), and the time since the start — 09-training-lenet-mnist. */
 export interface ProgressState {
   epoch: number;
   epochs: number;
@@ -12,6 +12,8 @@ export interface ProgressState {
   batches: number;
   batchSize: number;
   loss: number;
+  /** Fraction of the epoch's examples classified right so far, when known. */
+  accuracy?: number;
   seconds: number;
 }
 
@@ -21,7 +23,7 @@ function clock(totalSeconds: number): string {
   return `${m}:${String(s % 60).padStart(2, "0")}`;
 }
 
-/** One progress line: "epoch 2/5 [██████░░░░] batch 30/60 · loss 0.1234 · 1,234 images/s · ETA 0:12" — 09-training-lenet-mnist. */
+/** One progress line: "epoch 2/5 [██████░░░░] batch 30/60 · loss 0.1234 · accuracy 96.2 % · 1,234 images/s · ETA 0:12" — 09-training-lenet-mnist. */
 export function progressLine(state: ProgressState, width = 20): string {
   const done = (state.epoch - 1) * state.batches + state.batch;
   const total = state.epochs * state.batches;
@@ -30,8 +32,9 @@ export function progressLine(state: ProgressState, width = 20): string {
   const rate = state.seconds > 0 ? (done * state.batchSize) / state.seconds : 0;
   const eta = done > 0 ? ((total - done) * state.seconds) / done : 0;
   const loss = Number.isFinite(state.loss) ? state.loss.toFixed(4) : String(state.loss);
+  const accuracy = state.accuracy === undefined ? "" : `accuracy ${(100 * state.accuracy).toFixed(1)} % · `;
   return (
-    `epoch ${state.epoch}/${state.epochs} [${bar}] batch ${state.batch}/${state.batches} · loss ${loss} · ` +
+    `epoch ${state.epoch}/${state.epochs} [${bar}] batch ${state.batch}/${state.batches} · loss ${loss} · ${accuracy}` +
     `${Math.round(rate).toLocaleString("en-US")} images/s · ${done === total ? `took ${clock(state.seconds)}` : `ETA ${clock(eta)}`}`
   );
 }
@@ -51,7 +54,7 @@ export interface ProgressOptions {
 
 /** A progress bar shown once and updated in place; `update` after every batch — 09-training-lenet-mnist. */
 export interface ProgressBar {
-  update(epoch: number, batch: number, loss: number): void;
+  update(epoch: number, batch: number, loss: number, accuracy?: number): void;
   /** The line now on screen. */
   readonly line: string;
 }
@@ -79,12 +82,15 @@ export function progressBar(options: ProgressOptions): ProgressBar {
     get line() {
       return line;
     },
-    update(epoch: number, batch: number, loss: number): void {
+    update(epoch: number, batch: number, loss: number, accuracy?: number): void {
       if (!Number.isInteger(epoch) || epoch < 1 || epoch > epochs) throw new Error(`progressBar.update: epoch must be 1..${epochs}, got ${describe(epoch)}`);
       if (!Number.isInteger(batch) || batch < 1 || batch > batches) throw new Error(`progressBar.update: batch must be 1..${batches}, got ${describe(batch)}`);
       if (typeof loss !== "number") throw new Error(`progressBar.update: loss must be a number, got ${describe(loss)}`);
+      if (accuracy !== undefined && !(accuracy >= 0 && accuracy <= 1)) {
+        throw new Error(`progressBar.update: accuracy must be a fraction from 0 to 1, got ${describe(accuracy)}`);
+      }
       const t = now();
-      line = progressLine({ epoch, epochs, batch, batches, batchSize, loss, seconds: (t - start) / 1000 });
+      line = progressLine({ epoch, epochs, batch, batches, batchSize, loss, accuracy, seconds: (t - start) / 1000 });
       const last = batch === batches;
       if (!last && t - lastShown < every) return;
       if (!interactive) {

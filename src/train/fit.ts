@@ -324,15 +324,3 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
   return counts;
 }
 
-/** One progress line: "epoch 2/4 · batch 60/125 · loss 0.1234 · accuracy 96.2 % · 3,812 images/s · ETA 0:05" — 09-training-lenet-mnist. */
-export function progressText(p: TrainProgress): string {
-  const clock = (seconds: number) => {
-    const s = Math.round(seconds);
-    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-  };
-  const time = p.etaSeconds > 0 ? `ETA ${clock(p.etaSeconds)}` : `took ${clock(p.seconds)}`;
-  return (
-    `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · loss ${p.loss.toFixed(4)} · ` +
-    `accuracy ${(100 * p.accuracy).toFixed(1)} % · ${Math.round(p.imagesPerSecond).toLocaleString("en-US")} images/s · ${time}`
-  );
-}

@@ -2,9 +2,9 @@
 // updated in place in the notebook. This is display code; fit.ts only reports numbers to it.
 import { canDisplay, display, newDisplayId } from "../display";
 import { lineFigure } from "../plot/charts";
-import { liveFigure, type LiveFigure } from "../plot/progress";
+import { liveFigure, progressLine, type LiveFigure } from "../plot/progress";
 import type { Figure } from "../plot/figure";
-import { progressText, type EpochResult, type FitOptions, type TrainProgress } from "./fit";
+import { type EpochResult, type FitOptions, type TrainProgress } from "./fit";
 
 /** Options of `trainingMonitor` — 09-training-lenet-mnist. */
 export interface MonitorOptions {
@@ -57,11 +57,11 @@ export function trainingMonitor(options: MonitorOptions = {}): Pick<FitOptions, 
       }
       const now = performance.now();
       if (!interactive) {
-        if (last) process.stdout.write(progressText(p) + "\n");
+        if (last) process.stdout.write(progressLine(p) + "\n");
         return;
       }
       if (last || now - lastLine >= lineEvery) {
-        display({ "text/plain": progressText(p) }, { displayId: lineId, update: lineShown });
+        display({ "text/plain": progressLine(p) }, { displayId: lineId, update: lineShown });
         lineShown = true;
         lastLine = now;
       }
