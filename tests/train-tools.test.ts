@@ -192,7 +192,7 @@ describe("trainingMonitor", () => {
     expect(lines.length).toBe(8);
     expect(new Set(lines.map((l) => l.id)).size).toBe(1);
     expect(lines.slice(1).every((l) => l.update)).toBe(true);
-    expect(String(lines[lines.length - 1].data["text/plain"])).toMatch(/^epoch 2\/2 · batch 4\/4 · loss [\d.]+ · accuracy [\d.]+ % · [\d,]+ images\/s · took /);
+    expect(String(lines[lines.length - 1].data["text/plain"])).toMatch(/^epoch 2\/2 \[█+\] batch 4\/4 · loss [\d.]+ · accuracy [\d.]+ % · [\d,]+ images\/s · took /);
     expect(figures.length).toBeGreaterThanOrEqual(3);
     expect(new Set(figures.map((f) => f.id)).size).toBe(1);
   });
