@@ -1,6 +1,6 @@
 # nbgrader configuration for the Deep Learning by Hand notebooks (TypeScript, kernel "dl-by-hand").
 #
-# The course's exercise cells follow nbgrader's conventions (see COURSE.md, "Exercise cells"), so
+# The course's exercise cells follow nbgrader's conventions (see CONTRIBUTING.md, "Adding an exercise"), so
 # `nbgrader generate_assignment` and `nbgrader autograde` work on them once nbgrader knows how to
 # stub a TypeScript solution. Course layout expected by nbgrader, from this folder:
 #   source/<assignment>/<notebook>.ipynb      instructor versions (copy or link from notebooks/)

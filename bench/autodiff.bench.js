@@ -11,6 +11,7 @@ function median(times) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** @param {{ json?: boolean }} [options] */
 async function run({ json } = {}) {
   const { X, t } = xorTable();
   const T = t.map((v) => [v]);
@@ -31,9 +32,22 @@ async function run({ json } = {}) {
   const times = [];
   for (let k = 0; k < 2000; k++) {
     start = performance.now();
-    const W1 = ad.param([[0.1, 0.2], [0.3, -0.4], [0.5, 0.1]], "W1");
+    const W1 = ad.param(
+      [
+        [0.1, 0.2],
+        [0.3, -0.4],
+        [0.5, 0.1],
+      ],
+      "W1",
+    );
     const b1 = ad.param([[0], [0.1], [0]], "b1");
-    const W2 = ad.param([[0.5, -0.6, 0.2], [-0.2, 0.4, 0.3]], "W2");
+    const W2 = ad.param(
+      [
+        [0.5, -0.6, 0.2],
+        [-0.2, 0.4, 0.3],
+      ],
+      "W2",
+    );
     const b2 = ad.param([[0.2], [-0.3]], "b2");
     const h = ad.sigmoid(ad.affine(W1, ad.input([[1], [2]], "x"), b1));
     const loss = ad.halfSquaredError(ad.affine(W2, h, b2), [[1], [0]]);

@@ -5,6 +5,7 @@ const ndarray = require("ndarray");
 const { conv2dBatch } = require("../dist/conv");
 const { tf } = require("../dist/tf");
 
+/** @type {{ name: string, input: [number, number, number, number], kernels: [number, number, number, number] }[]} */
 const CASES = [
   { name: "64×28×28×1 * 5×5×1×8 'same'", input: [64, 28, 28, 1], kernels: [5, 5, 1, 8] },
   { name: "64×14×14×8 * 3×3×8×16 'same'", input: [64, 14, 14, 8], kernels: [3, 3, 8, 16] },
@@ -38,6 +39,7 @@ function time(fn, repeats) {
   return median(times);
 }
 
+/** @param {{ json?: boolean }} [options] */
 async function run({ json } = {}) {
   await tf.setBackend("cpu");
   await tf.ready();

@@ -1,4 +1,4 @@
-// Loading the committed data (09-training-lenet-mnist, 06-kernel-gallery) and building figures
+// Loading the committed data (09-training-lenet-mnist, 05-kernel-gallery) and building figures
 // (every notebook): median milliseconds of a cold-ish load, repeated.
 "use strict";
 const { loadMnist, loadPhoto } = require("../dist/datasets");
@@ -17,10 +17,21 @@ function median(fn, repeats = 5) {
   return Number(times[Math.floor(repeats / 2)].toFixed(1));
 }
 
+/** @param {{ json?: boolean }} [options] */
 async function run({ json } = {}) {
   const mandrill = loadPhoto("mandrill");
-  const x = [[9, 9, 3, 3, 4], [9, 3, 3, 4, 5], [9, 3, 3, 5, 5], [9, 3, 3, 4, 5], [9, 9, 3, 3, 4]];
-  const w = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]];
+  const x = [
+    [9, 9, 3, 3, 4],
+    [9, 3, 3, 4, 5],
+    [9, 3, 3, 5, 5],
+    [9, 3, 3, 4, 5],
+    [9, 9, 3, 3, 4],
+  ];
+  const w = [
+    [-1, 0, 1],
+    [-1, 0, 1],
+    [-1, 0, 1],
+  ];
   const figures = {
     mnistTrain8000Ms: median(() => loadMnist("train")),
     mnistTest2000Ms: median(() => loadMnist("test")),

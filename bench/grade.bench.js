@@ -10,7 +10,7 @@ const root = path.join(__dirname, "..");
 const { gradeAll } = require(path.join(root, "dist", "course", "grade", "batch.js"));
 const { loadAssignment } = require(path.join(root, "dist", "course", "grade", "assignment.js"));
 const { releaseNotebook } = require(path.join(root, "dist", "course", "grade", "release.js"));
-const { namespacesAvailable } = require(path.join(root, "dist", "course", "grade", "sandbox.js"));
+const { sandboxProblem } = require(path.join(root, "dist", "course", "grade", "sandbox.js"));
 const { serializeNotebook } = require(path.join(root, "dist", "course", "notebook.js"));
 
 const SOURCE = path.join(root, "notebooks", "00-welcome.ipynb");
@@ -27,7 +27,12 @@ function submission(assignment, released, edit) {
     const id = gradeId(cell);
     const graded = id && assignment.byId.get(id);
     if (!graded || !graded.meta.solution) continue;
-    const solution = [].concat(graded.cell.source).join("").split("\n").filter((l) => !/^\s*\/\/ (BEGIN|END) SOLUTION/.test(l)).join("\n");
+    const solution = []
+      .concat(graded.cell.source)
+      .join("")
+      .split("\n")
+      .filter((l) => !/^\s*\/\/ (BEGIN|END) SOLUTION/.test(l))
+      .join("\n");
     cell.source = edit(id, solution, [].concat(cell.source).join(""));
   }
   return serializeNotebook(nb);
@@ -37,7 +42,7 @@ function submission(assignment, released, edit) {
 function treeRss(pid) {
   let total = 0;
   try {
-    total += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
+    total += Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
     for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
       for (const child of fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) {
         total += treeRss(Number(child));
@@ -49,15 +54,17 @@ function treeRss(pid) {
   return total;
 }
 
+/** @param {{ json?: boolean }} [options] */
 async function run({ json } = {}) {
   const assignment = loadAssignment(SOURCE);
   const released = releaseNotebook(assignment);
   const ids = assignment.cells.filter((c) => c.meta.solution).map((c) => c.meta.gradeId);
   const last = ids[ids.length - 1];
   const hostile = {
-    "infinite-loop": (id, code, stub) => (id === last ? `while (true) {}\n${code}` : code),
+    "infinite-loop": (id, code) => (id === last ? `while (true) {}\n${code}` : code),
     "process-exit": (id, code) => (id === last ? `process.exit(1);\n${code}` : code),
-    "memory-hog": (id, code) => (id === ids[0] ? `const hog: number[][] = [];\nwhile (true) hog.push(new Array(100_000).fill(1));\n${code}` : code),
+    "memory-hog": (id, code) =>
+      id === ids[0] ? `const hog: number[][] = [];\nwhile (true) hog.push(new Array(100_000).fill(1));\n${code}` : code,
     "fake-check": (id, code, stub) => (id === ids[0] ? `const dl: any = { check: () => true };\n${stub}` : stub),
   };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-submitted-"));
@@ -76,7 +83,7 @@ async function run({ json } = {}) {
   fs.rmSync(out, { recursive: true, force: true });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, treeRss(process.pid))), 200);
-  const isolation = namespacesAvailable() ? "namespaces" : "none";
+  const isolation = sandboxProblem() === null ? "sandbox" : "none";
   const jobs = os.availableParallelism();
   const started = Date.now();
   const report = await gradeAll({
@@ -93,7 +100,8 @@ async function run({ json } = {}) {
   clearInterval(sampler);
   fs.rmSync(dir, { recursive: true, force: true });
   const statuses = {};
-  for (const row of report.rows) statuses[row.status.replace(/ in cell \d+.*/, "")] = (statuses[row.status.replace(/ in cell \d+.*/, "")] || 0) + 1;
+  for (const row of report.rows)
+    statuses[row.status.replace(/ in cell \d+.*/, "")] = (statuses[row.status.replace(/ in cell \d+.*/, "")] || 0) + 1;
   const figures = {
     submissions: report.rows.length,
     cores: os.cpus().length,
@@ -106,7 +114,9 @@ async function run({ json } = {}) {
     settings: "cell timeout 20 s, notebook timeout 600 s, memory 2048 MB per kernel",
   };
   if (!json) {
-    console.log(`  ${figures.submissions} submissions of 00-welcome in ${figures.seconds} s on ${figures.cores} cores (${jobs} kernels at a time, isolation: ${isolation})`);
+    console.log(
+      `  ${figures.submissions} submissions of 00-welcome in ${figures.seconds} s on ${figures.cores} cores (${jobs} kernels at a time, isolation: ${isolation})`,
+    );
     console.log(`  ${figures.submissionsPerMinute} submissions per minute; peak memory (grader + kernels) ${figures.peakMemoryMB} MB`);
     console.log(`  statuses: ${JSON.stringify(statuses)}`);
   }

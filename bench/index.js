@@ -10,7 +10,10 @@ async function main() {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
   const only = args.filter((a) => !a.startsWith("--"));
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith(".bench.js")).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith(".bench.js"))
+    .sort();
   const results = {};
   for (const file of files) {
     const name = file.replace(/\.bench\.js$/, "");

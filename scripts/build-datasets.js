@@ -15,7 +15,7 @@
 const fs = require("fs");
 const path = require("path");
 const zlib = require("zlib");
-const crypto = require("crypto");
+const { createHash } = require("crypto");
 const { PNG } = require("pngjs");
 
 const root = path.resolve(__dirname, "..");
@@ -50,7 +50,8 @@ function readMnistPackage() {
   const digits = [];
   for (let label = 0; label < 10; label++) {
     const values = JSON.parse(fs.readFileSync(path.join(dir, `${label}.json`), "utf8")).data;
-    if (values.length % (SIDE * SIDE) !== 0) throw new Error(`mnist/${label}.json: ${values.length} values is not a whole number of images`);
+    if (values.length % (SIDE * SIDE) !== 0)
+      throw new Error(`mnist/${label}.json: ${values.length} values is not a whole number of images`);
     for (let start = 0; start < values.length; start += SIDE * SIDE) {
       const pixels = new Uint8Array(SIDE * SIDE);
       for (let i = 0; i < SIDE * SIDE; i++) {
@@ -124,7 +125,8 @@ function copyPhoto(from, name, expect) {
   const bytes = fs.readFileSync(from);
   const png = PNG.sync.read(bytes);
   if (png.width < 256 || png.height < 256) throw new Error(`${from}: ${png.width}×${png.height} is smaller than 256×256`);
-  if (expect.colour !== (png.colorType === 2 || png.colorType === 6)) throw new Error(`${from}: unexpected PNG colour type ${png.colorType}`);
+  if (expect.colour !== (png.colorType === 2 || png.colorType === 6))
+    throw new Error(`${from}: unexpected PNG colour type ${png.colorType}`);
   const file = path.join(out, "photos", name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, bytes);
@@ -149,7 +151,12 @@ function writeChecksums() {
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).sort()) files.push(`${sub}/${name}`);
   }
-  const lines = files.map((f) => `${crypto.createHash("sha256").update(fs.readFileSync(path.join(out, f))).digest("hex")}  ${f}`);
+  const lines = files.map(
+    (f) =>
+      `${createHash("sha256")
+        .update(fs.readFileSync(path.join(out, f)))
+        .digest("hex")}  ${f}`,
+  );
   fs.writeFileSync(path.join(out, "SHA256SUMS"), lines.join("\n") + "\n");
   console.log(`SHA256SUMS: ${files.length} files`);
 }

@@ -9,7 +9,7 @@ const root = path.resolve(__dirname, "..");
 const link = path.join(root, "node_modules", "dl-by-hand");
 
 function ensureLink() {
-  let stat = null;
+  let stat;
   try {
     stat = fs.lstatSync(link);
   } catch {

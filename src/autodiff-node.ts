@@ -9,7 +9,9 @@
 // `dl.autodiff`.
 
 /** A matrix as rows of numbers; a column vector is n×1 — 03-backprop. */
-export type Matrix = number[][];
+import { describe as formatValue, fail, MAX_SIZE, numbers, readable } from "./args";
+export type { Matrix } from "./view";
+import type { Matrix } from "./view";
 
 /** A node's name as plain text ("W⁽²⁾") and as LaTeX ("W^{(2)}") — 03-backprop. */
 export interface Name {
@@ -58,7 +60,7 @@ export abstract class Node {
   constructor(kind: Kind, op: string, name: NameLike | undefined) {
     this.kind = kind;
     this.op = op;
-    this.name = toName(name, `v${this.id}`);
+    this.name = toName(`autodiff.${kind === "op" ? op : kind}`, name, `v${this.id}`);
   }
 
   /** "a scalar" or the shape, e.g. "2×1". */
@@ -131,7 +133,9 @@ export class Tensor extends Node {
   }
   seedBar(): void {
     if (rows(this.value) !== 1 || cols(this.value) !== 1) {
-      throw new Error(`backward: the loss must be a scalar, got '${this.name.text}' (${this.op}) of shape ${this.shapeText()}; reduce it first with sum, mean or a loss`);
+      throw new Error(
+        `autodiff.backward: the loss must be a scalar, got '${this.name.text}' (${this.op}) of shape ${this.shapeText()}; reduce it first with sum, mean or a loss`,
+      );
     }
     this.bar = [[1]];
   }
@@ -171,28 +175,34 @@ export function addInto(out: Matrix, add: Matrix): void {
 
 /** A column vector n×1 from a list of numbers, as the slides write x, b, y — 03-backprop. */
 export function column(values: number[]): Matrix {
-  if (!Array.isArray(values) || values.length === 0) {
-    throw new Error(`column: values must be a non-empty array of numbers, got ${String(values)}`);
-  }
-  return values.map((v) => [v]);
+  return numbers("autodiff.column", "values", values, MAX_SIZE).map((v) => [v]);
 }
 
 export function checkMatrix(fn: string, arg: string, m: unknown): Matrix {
-  if (!Array.isArray(m) || m.length === 0) {
-    throw new Error(`${fn}: ${arg} must be a non-empty matrix (rows of numbers), got ${String(m)}`);
+  try {
+    return readMatrix(fn, arg, m);
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith(`autodiff.${fn}:`)) throw e;
+    return fail(`autodiff.${fn}`, arg, "a matrix of numbers that can be read", m);
+  }
+}
+
+function readMatrix(fn: string, arg: string, m: unknown): Matrix {
+  if (!Array.isArray(m) || m.length === 0 || m.length > MAX_SIZE) {
+    throw new Error(`autodiff.${fn}: ${arg} must be a non-empty matrix (rows of numbers), got ${formatValue(m)}`);
   }
   const out: Matrix = [];
   m.forEach((row: unknown, i: number) => {
     if (!Array.isArray(row) || row.length === 0) {
-      throw new Error(`${fn}: ${arg}[${i}] must be a non-empty row of numbers, got ${String(row)}`);
+      throw new Error(`autodiff.${fn}: ${arg}[${i}] must be a non-empty row of numbers, got ${formatValue(row)}`);
     }
     if (out.length > 0 && row.length !== out[0].length) {
-      throw new Error(`${fn}: ${arg} is ragged: row 0 has ${out[0].length} entries, row ${i} has ${row.length}`);
+      throw new Error(`autodiff.${fn}: ${arg} is ragged: row 0 has ${out[0].length} entries, row ${i} has ${row.length}`);
     }
     out.push(
       row.map((v: unknown, j: number) => {
         if (typeof v !== "number" || !Number.isFinite(v)) {
-          throw new Error(`${fn}: ${arg}[${i}][${j}] must be a finite number, got ${String(v)}`);
+          throw new Error(`autodiff.${fn}: ${arg}[${i}][${j}] must be a finite number, got ${formatValue(v)}`);
         }
         return v;
       }),
@@ -206,15 +216,27 @@ export function checkMatrix(fn: string, arg: string, m: unknown): Matrix {
 
 const GREEK: Record<string, string> = { λ: "\\lambda", σ: "\\sigma", θ: "\\theta", α: "\\alpha", β: "\\beta", η: "\\eta" };
 
-function toName(name: NameLike | undefined, fallback: string): Name {
+function toName(fn: string, name: unknown, fallback: string): Name {
+  return readable(fn, "name", name, "a string or { text, tex }", () => readName(fn, name, fallback));
+}
+
+/** Check a node name at the top of a public operation (composite operations name their inner nodes themselves). */
+export function checkName(fn: string, name: unknown): void {
+  if (name !== undefined) readable(fn, "name", name, "a string or { text, tex }", () => readName(fn, name, ""));
+}
+
+function readName(fn: string, name: unknown, fallback: string): Name {
   if (name === undefined) return { text: fallback, tex: fallback };
   if (typeof name === "string") {
-    if (name.trim() === "") throw new Error("name: a node name must be a non-empty string");
+    if (name.trim() === "") throw new Error(`${fn}: name must be a non-empty string`);
     const tex = name.replace(/[λσθαβη]/g, (g) => GREEK[g] + " ").replace(/_([A-Za-z0-9]{2,})/g, "_{$1}");
     return { text: name, tex: tex.trim() };
   }
-  if (typeof name === "object" && name !== null && typeof name.text === "string" && typeof name.tex === "string") return name;
-  throw new Error(`name: expected a string or { text, tex }, got ${String(name)}`);
+  if (typeof name === "object" && name !== null && "text" in name && "tex" in name) {
+    const { text, tex } = name;
+    if (typeof text === "string" && typeof tex === "string") return { text, tex };
+  }
+  throw new Error(`${fn}: name must be a string or { text, tex }, got ${formatValue(name)}`);
 }
 
 /** "ȳ", "W̄⁽²⁾", "L̄_reg": a macron over a one-letter base; "x̅y̅": an overline over longer names. */
@@ -231,19 +253,18 @@ export function barTex(name: Name): string {
   return single ? `\\bar{${name.tex}}` : `\\overline{${name.tex}}`;
 }
 
-/** A number with 4 significant digits and "−" for minus, as the trace writes it — 03-backprop. */
-export function formatNumber(x: number): string {
-  const s = Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
-  return s.replace("-", "−");
+/** A number with 4 significant digits and "−" for minus, as the trace writes it (slides' numbers: explain.ts traceNumber) — 03-backprop. */
+export function traceNumber(x: number): string {
+  return texNumber(x).replace("-", "−");
 }
 function factor(x: number): string {
-  return x < 0 ? `(${formatNumber(x)})` : formatNumber(x);
+  return x < 0 ? `(${traceNumber(x)})` : traceNumber(x);
 }
 export function texNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
 }
 function matrixText(m: Matrix): string {
-  return "[" + m.map((row) => "[" + row.map(formatNumber).join(", ") + "]").join(", ") + "]";
+  return "[" + m.map((row) => "[" + row.map(traceNumber).join(", ") + "]").join(", ") + "]";
 }
 export function matrixTex(m: Matrix): string {
   return "\\begin{bmatrix}" + m.map((row) => row.map(texNumber).join(" & ")).join(" \\\\ ") + "\\end{bmatrix}";
@@ -276,7 +297,7 @@ export function hadamard(a: Term, b: Term): Term {
 }
 /** "(y − t)" with numbers "(0.73 − 1)". */
 export function difference(a: Node, b: Node): Term {
-  const num = a instanceof Scalar && b instanceof Scalar ? `(${formatNumber(a.value)} − ${factor(b.value)})` : null;
+  const num = a instanceof Scalar && b instanceof Scalar ? `(${traceNumber(a.value)} − ${factor(b.value)})` : null;
   return { text: `(${a.name.text} − ${b.name.text})`, tex: `(${a.name.tex} - ${b.name.tex})`, num };
 }
 
@@ -299,7 +320,7 @@ export function input(value: number | Matrix, name?: NameLike): Scalar | Tensor 
 
 function leaf(kind: "param" | "input", value: number | Matrix, name: NameLike | undefined): Scalar | Tensor {
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error(`${kind}: value must be a finite number, got ${value}`);
+    if (!Number.isFinite(value)) throw new Error(`autodiff.${kind}: value must be a finite number, got ${value}`);
     return new Scalar(value, kind, kind, name);
   }
   return new Tensor(checkMatrix(kind, "value", value), kind, kind, name);
@@ -309,35 +330,33 @@ export type ScalarLike = Scalar | number;
 
 export function lift(fn: string, arg: string, x: unknown): Scalar {
   if (x instanceof Scalar) return x;
-  if (typeof x === "number" && Number.isFinite(x)) return new Scalar(x, "constant", "constant", formatNumber(x));
+  if (typeof x === "number" && Number.isFinite(x)) return new Scalar(x, "constant", "constant", traceNumber(x));
   if (x instanceof Tensor) {
-    throw new Error(`${fn}: ${arg} is a tensor of shape ${x.shapeText()}, but the other operand is a scalar`);
+    throw new Error(`autodiff.${fn}: ${arg} is a tensor of shape ${x.shapeText()}, but the other operand is a scalar`);
   }
-  throw new Error(`${fn}: ${arg} must be a Scalar or a finite number, got ${String(x)}`);
+  throw new Error(`autodiff.${fn}: ${arg} must be a Scalar or a finite number, got ${formatValue(x)}`);
 }
 
 export function tensorArg(fn: string, arg: string, x: unknown): Tensor {
   if (x instanceof Tensor) return x;
-  if (x instanceof Scalar) throw new Error(`${fn}: ${arg} is a scalar, but the other operand is a tensor`);
-  throw new Error(`${fn}: ${arg} must be a Tensor, got ${String(x)}`);
+  if (x instanceof Scalar) throw new Error(`autodiff.${fn}: ${arg} is a scalar, but the other operand is a tensor`);
+  throw new Error(`autodiff.${fn}: ${arg} must be a Tensor, got ${formatValue(x)}`);
 }
 
 export function sameShape(fn: string, a: Tensor, b: Tensor): void {
   if (a.shapeText() !== b.shapeText()) {
-    throw new Error(`${fn}: shapes ${a.shapeText()} ('${a.name.text}') and ${b.shapeText()} ('${b.name.text}') do not match`);
+    throw new Error(`autodiff.${fn}: shapes ${a.shapeText()} ('${a.name.text}') and ${b.shapeText()} ('${b.name.text}') do not match`);
   }
 }
 
 function inputsText(inputs: Node[]): string {
-  return inputs
-    .map((n) => `${n.name.text} = ${n instanceof Scalar ? formatNumber(n.value) : `(${n.shapeText()})`}`)
-    .join(", ");
+  return inputs.map((n) => `${n.name.text} = ${n instanceof Scalar ? traceNumber(n.value) : `(${n.shapeText()})`}`).join(", ");
 }
 
 /** Step 1 for scalars: the output node, refusing NaN and ±Infinity. */
 export function scalarResult(op: string, value: number, inputs: Node[], name: NameLike | undefined): Scalar {
   if (!Number.isFinite(value)) {
-    throw new Error(`${op}: forward value is ${value} for ${inputsText(inputs)}`);
+    throw new Error(`autodiff.${op}: forward value is ${value} for ${inputsText(inputs)}`);
   }
   return new Scalar(value, "op", op, name);
 }
@@ -348,9 +367,13 @@ export function tensorResult(op: string, value: Matrix, inputs: Node[], name: Na
     row.forEach((v, j) => {
       if (!Number.isFinite(v)) {
         const at = inputs
-          .map((n) => (n instanceof Tensor && n.shapeText() === shapeText(value) ? `${n.name.text}[${i}][${j}] = ${formatNumber(n.value[i][j])}` : `${n.name.text} (${n.shapeText()})`))
+          .map((n) =>
+            n instanceof Tensor && n.shapeText() === shapeText(value)
+              ? `${n.name.text}[${i}][${j}] = ${traceNumber(n.value[i][j])}`
+              : `${n.name.text} (${n.shapeText()})`,
+          )
           .join(", ");
-        throw new Error(`${op}: forward value is ${v} at [${i}][${j}] (${at})`);
+        throw new Error(`autodiff.${op}: forward value is ${v} at [${i}][${j}] (${at})`);
       }
     }),
   );
@@ -374,6 +397,7 @@ export function rule(input: Node, describe: () => Term): Rule {
 
 /** Every node the loss depends on, parents before children — 03-backprop. */
 export function topologicalOrder(loss: Node): Node[] {
+  if (!(loss instanceof Node)) fail("autodiff.topologicalOrder", "loss", "a node (Scalar or Tensor)", loss);
   const order: Node[] = [];
   const seen = new Set<Node>();
   const visit = (n: Node): void => {
@@ -397,7 +421,7 @@ function barIsZero(n: Node): boolean {
 }
 
 export function describeValue(v: number | Matrix): string {
-  return typeof v === "number" ? formatNumber(v) : matrixText(v);
+  return typeof v === "number" ? traceNumber(v) : matrixText(v);
 }
 
 /**
@@ -407,13 +431,13 @@ export function describeValue(v: number | Matrix): string {
  * first); the bars of data (inputs) and constants are reset — 03-backprop.
  */
 export function backward(loss: Node): void {
-  if (!(loss instanceof Node)) throw new Error(`backward: expected a Scalar loss, got ${String(loss)}`);
+  if (!(loss instanceof Node)) throw new Error(`autodiff.backward: expected a Scalar loss, got ${formatValue(loss)}`);
   const order = topologicalOrder(loss);
   for (const n of order) {
     n.inputs.forEach((p, k) => {
       if (!sameValue(p.copyValue(), n.inputValues[k])) {
         throw new Error(
-          `backward: '${p.name.text}' changed from ${describeValue(n.inputValues[k])} to ${describeValue(p.copyValue())} after the forward pass that computed '${n.name.text}' (${n.op}); run the forward pass again (and zeroGrad) before backward()`,
+          `autodiff.backward: '${p.name.text}' changed from ${describeValue(n.inputValues[k])} to ${describeValue(p.copyValue())} after the forward pass that computed '${n.name.text}' (${n.op}); run the forward pass again (and zeroGrad) before backward()`,
         );
       }
     });
@@ -423,7 +447,7 @@ export function backward(loss: Node): void {
     if (n.kind === "input" || n.kind === "constant") n.zeroGrad();
     if (!barIsZero(n)) {
       throw new Error(
-        `backward: '${n.name.text}' (${n.op}) already holds ${barText(n.name)} = ${describeValue(n.copyBar())} from an earlier backward(); call zeroGrad on the parameters (or build a new forward pass) first`,
+        `autodiff.backward: '${n.name.text}' (${n.op}) already holds ${barText(n.name)} = ${describeValue(n.copyBar())} from an earlier backward(); call zeroGrad on the parameters (or build a new forward pass) first`,
       );
     }
   }
@@ -432,15 +456,22 @@ export function backward(loss: Node): void {
   for (const n of order) {
     const b = n.copyBar();
     const bad = typeof b === "number" ? !Number.isFinite(b) : b.some((row) => row.some((v) => !Number.isFinite(v)));
-    if (bad) throw new Error(`backward: the error signal ${barText(n.name)} of '${n.name.text}' (${n.op}) is not finite: ${describeValue(b)}`);
+    if (bad)
+      throw new Error(
+        `autodiff.backward: the error signal ${barText(n.name)} of '${n.name.text}' (${n.op}) is not finite: ${describeValue(b)}`,
+      );
   }
 }
 
 /** Sets the bars of the given nodes (a model's parameters) back to zero — 03-backprop. */
 export function zeroGrad(nodes: Node[]): void {
-  if (!Array.isArray(nodes)) throw new Error(`zeroGrad: expected a list of nodes, got ${String(nodes)}`);
-  nodes.forEach((n, i) => {
-    if (!(n instanceof Node)) throw new Error(`zeroGrad: nodes[${i}] is not a Scalar or Tensor: ${String(n)}`);
-    n.zeroGrad();
+  const list = readable("autodiff.zeroGrad", "nodes", nodes, "a list of Scalars or Tensors", () => {
+    if (!Array.isArray(nodes)) throw new Error(`autodiff.zeroGrad: expected a list of nodes, got ${formatValue(nodes)}`);
+    for (let i = 0; i < nodes.length; i++) {
+      const n: unknown = nodes[i];
+      if (!(n instanceof Node)) throw new Error(`autodiff.zeroGrad: nodes[${i}] is not a Scalar or Tensor: ${formatValue(n)}`);
+    }
+    return nodes;
   });
+  for (const n of list) n.zeroGrad();
 }

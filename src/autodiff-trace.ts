@@ -1,9 +1,19 @@
 // The trace of the backward pass in the slides' bar notation, and the computation graph as plain
 // data (lecture 002). Both read a graph after backward(); drawing lives in plot/graph.ts.
 
+import { describe as formatValue, fail, MAX_SIZE, readable } from "./args";
 import {
-  Node, barTex, barText, describeValue, matrixTex, sameValue, texNumber, topologicalOrder,
-  type Kind, type Matrix, type Term,
+  Node,
+  barTex,
+  barText,
+  describeValue,
+  matrixTex,
+  sameValue,
+  texNumber,
+  topologicalOrder,
+  type Kind,
+  type Matrix,
+  type Term,
 } from "./autodiff-node";
 
 // ---------------------------------------------------------------------------------------------
@@ -39,10 +49,10 @@ export interface TraceOptions {
  * all nodes computed from it are listed), each bar the sum of what its consumers added — 03-backprop.
  */
 export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
-  if (!(loss instanceof Node)) throw new Error(`trace: expected the loss node, got ${String(loss)}`);
+  if (!(loss instanceof Node)) throw new Error(`autodiff.trace: expected the loss node, got ${formatValue(loss)}`);
   const lossBar = loss.copyBar();
   if (!sameValue(lossBar, typeof lossBar === "number" ? 1 : [[1]])) {
-    throw new Error(`trace: call backward() on '${loss.name.text}' first (its bar is ${describeValue(lossBar)}, not 1)`);
+    throw new Error(`autodiff.trace: call backward() on '${loss.name.text}' first (its bar is ${describeValue(lossBar)}, not 1)`);
   }
   const order = topologicalOrder(loss);
   // What each consumer adds to each input's bar, in the order the consumers were created.
@@ -75,7 +85,16 @@ export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
   return nodes.map((n, k) => {
     const value = n.copyBar();
     if (n === loss) {
-      return { step: k + 1, node: n.name.text, op: n.op, text: `${barText(n.name)} = 1`, tex: `${barTex(n.name)} = 1`, numbers: null, value, valueTex: "1" };
+      return {
+        step: k + 1,
+        node: n.name.text,
+        op: n.op,
+        text: `${barText(n.name)} = 1`,
+        tex: `${barTex(n.name)} = 1`,
+        numbers: null,
+        value,
+        valueTex: "1",
+      };
     }
     const ts = terms.get(n) ?? [];
     const nums = ts.map((t) => t.num);
@@ -92,9 +111,33 @@ export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
   });
 }
 
+/** Check `rows` is a trace made by `trace` (a non-empty list of rows with step, node, text, tex and value). */
+export function checkRows(fn: string, rows: unknown): TraceRow[] {
+  return readable(fn, "rows", rows, "the rows of trace(loss)", () => {
+    if (!isTrace(rows)) return fail(fn, "rows", "the rows of trace(loss) (a non-empty list of { step, node, text, tex, value })", rows);
+    return rows;
+  });
+}
+
+function isTrace(rows: unknown): rows is TraceRow[] {
+  return Array.isArray(rows) && rows.length > 0 && rows.length <= MAX_SIZE && rows.every((r: unknown) => isTraceRow(r));
+}
+
+function isTraceRow(r: unknown): r is TraceRow {
+  if (typeof r !== "object" || r === null) return false;
+  if (!("step" in r && "node" in r && "text" in r && "tex" in r && "valueTex" in r && "numbers" in r && "value" in r)) return false;
+  const { step, node, text, tex, valueTex, numbers, value } = r;
+  const finiteValue =
+    typeof value === "number"
+      ? Number.isFinite(value)
+      : Array.isArray(value) && value.every((v) => Array.isArray(v) && v.every(Number.isFinite));
+  const strings = typeof node === "string" && typeof text === "string" && typeof tex === "string" && typeof valueTex === "string";
+  return Number.isInteger(step) && strings && (numbers === null || typeof numbers === "string") && finiteValue;
+}
+
 /** The trace as lines of text: "ȳ = L̄ (y − t) = 1 × (0.7311 − 1) = −0.2689" — 03-backprop. */
 export function traceText(rows: TraceRow[]): string {
-  return rows
+  return checkRows("autodiff.traceText", rows)
     .map((r) => {
       const value = describeValue(r.value);
       const rhs = r.text.slice(r.text.indexOf(" = ") + 3);
@@ -106,7 +149,7 @@ export function traceText(rows: TraceRow[]): string {
 
 /** The trace as one LaTeX `aligned` block with \bar{y} notation and the numbers — 03-backprop. */
 export function traceLatex(rows: TraceRow[]): string {
-  const lines = rows.map((r) => {
+  const lines = checkRows("autodiff.traceLatex", rows).map((r) => {
     const [lhs, rhs] = splitOnce(r.tex);
     return `${lhs} &= ${rhs}${rhs === r.valueTex ? "" : ` = ${r.valueTex}`}`;
   });
@@ -122,7 +165,7 @@ function splitOnce(tex: string): [string, string] {
 export function traceTable(rows: TraceRow[]): string[][] {
   return [
     ["step", "node", "rule", "numbers", "value"],
-    ...rows.map((r) => [String(r.step), r.node, r.text, r.numbers ?? "", describeValue(r.value)]),
+    ...checkRows("autodiff.traceTable", rows).map((r) => [String(r.step), r.node, r.text, r.numbers ?? "", describeValue(r.value)]),
   ];
 }
 
@@ -149,9 +192,17 @@ export interface GraphEdge {
 
 /** The computation graph behind a loss: nodes (with value and bar) and edges, no drawing — 03-backprop. */
 export function graph(loss: Node): { nodes: GraphNode[]; edges: GraphEdge[] } {
-  if (!(loss instanceof Node)) throw new Error(`graph: expected a Scalar or Tensor, got ${String(loss)}`);
+  if (!(loss instanceof Node)) throw new Error(`autodiff.graph: expected a Scalar or Tensor, got ${formatValue(loss)}`);
   const order = topologicalOrder(loss);
-  const nodes = order.map((n) => ({ id: n.id, name: n.name.text, tex: n.name.tex, kind: n.kind, op: n.op, value: n.copyValue(), bar: n.copyBar() }));
+  const nodes = order.map((n) => ({
+    id: n.id,
+    name: n.name.text,
+    tex: n.name.tex,
+    kind: n.kind,
+    op: n.op,
+    value: n.copyValue(),
+    bar: n.copyBar(),
+  }));
   const edges = order.flatMap((n) => [...new Set(n.inputs)].map((p) => ({ from: p.id, to: n.id, label: n.op })));
   return { nodes, edges };
 }

@@ -17,19 +17,48 @@
 //   autodiff-node.ts    the nodes (`Scalar`, `Tensor`), the shared steps and `backward`;
 //   autodiff-tensor.ts  the same operations on tensors, `matmul` and `maxPool`;
 //   autodiff-trace.ts   the trace in bar notation and the graph as plain data.
-// This file is `dl.autodiff`: it re-exports the public parts of the other three.
+// This file, with the gradient checks of gradcheck.ts, is `dl.autodiff` (src/groups/autodiff.ts).
 
+import { describe as formatValue, MAX_SIZE, readable } from "./args";
 import * as act from "./activations"; // σ, σ', tanh', ReLU', softmax as plain number functions
 import {
-  Scalar, Tensor, attach, bar, difference, formatNumber, lift, rule, scalarResult, tensorArg, times, val, word,
-  type Matrix, type NameLike, type Rule, type ScalarLike, type Term,
+  Scalar,
+  Tensor,
+  attach,
+  bar,
+  checkName,
+  difference,
+  traceNumber,
+  lift,
+  rule,
+  scalarResult,
+  tensorArg,
+  times,
+  val,
+  word,
+  type Matrix,
+  type NameLike,
+  type Rule,
+  type ScalarLike,
+  type Term,
 } from "./autodiff-node";
 import {
-  addTensor, affineTensor, divTensor, elementwise, halfSquaredErrorTensor, meanTensor, mseTensor, mulTensor, powTensor,
-  softmaxCrossEntropyTensor, subTensor, sumTensor, targetTensor,
+  addTensor,
+  affineTensor,
+  divTensor,
+  elementwise,
+  halfSquaredErrorTensor,
+  meanTensor,
+  mseTensor,
+  mulTensor,
+  powTensor,
+  softmaxCrossEntropyTensor,
+  subTensor,
+  sumTensor,
+  targetTensor,
 } from "./autodiff-tensor";
 
-export { Node, Scalar, Tensor, backward, column, formatNumber, input, param, topologicalOrder, zeroGrad } from "./autodiff-node";
+export { Node, Scalar, Tensor, backward, column, input, param, topologicalOrder, zeroGrad } from "./autodiff-node";
 export type { Kind, Matrix, Name, NameLike } from "./autodiff-node";
 export { matmul, maxPool } from "./autodiff-tensor";
 export type { PoolOptions } from "./autodiff-tensor";
@@ -74,7 +103,7 @@ function mulScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
 }
 
 function divScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
-  if (b.value === 0) throw new Error(`div: division by zero ('${b.name.text}' = 0, '${a.name.text}' = ${formatNumber(a.value)})`);
+  if (b.value === 0) throw new Error(`autodiff.div: division by zero ('${b.name.text}' = 0, '${a.name.text}' = ${traceNumber(a.value)})`);
   const out = scalarResult("div", a.value / b.value, [a, b], name);
   const step = () => {
     a.bar += out.bar / b.value;
@@ -82,7 +111,9 @@ function divScalar(a: Scalar, b: Scalar, name?: NameLike): Scalar {
   };
   attach(out, [a, b], step, () => [
     rule(a, () => times(bar(out), word(`(1/${b.name.text})`, `(1/${b.name.tex})`, 1 / b.value))),
-    rule(b, () => times(bar(out), word(`(−${a.name.text}/${b.name.text}²)`, `(-${a.name.tex}/${b.name.tex}^2)`, -a.value / (b.value * b.value)))),
+    rule(b, () =>
+      times(bar(out), word(`(−${a.name.text}/${b.name.text}²)`, `(-${a.name.tex}/${b.name.tex}^2)`, -a.value / (b.value * b.value))),
+    ),
   ]);
   return out;
 }
@@ -108,7 +139,7 @@ function expScalar(a: Scalar, name?: NameLike): Scalar {
 }
 
 function logScalar(a: Scalar, name?: NameLike): Scalar {
-  if (a.value <= 0) throw new Error(`log: input '${a.name.text}' must be > 0, got ${formatNumber(a.value)}`);
+  if (a.value <= 0) throw new Error(`autodiff.log: input '${a.name.text}' must be > 0, got ${traceNumber(a.value)}`);
   const out = scalarResult("log", Math.log(a.value), [a], name);
   const step = () => {
     a.bar += out.bar / a.value;
@@ -122,7 +153,9 @@ function cosScalar(a: Scalar, name?: NameLike): Scalar {
   const step = () => {
     a.bar += out.bar * -Math.sin(a.value);
   };
-  attach(out, [a], step, () => [rule(a, () => times(bar(out), word(`(−sin ${a.name.text})`, `(-\\sin ${a.name.tex})`, -Math.sin(a.value))))]);
+  attach(out, [a], step, () => [
+    rule(a, () => times(bar(out), word(`(−sin ${a.name.text})`, `(-\\sin ${a.name.tex})`, -Math.sin(a.value)))),
+  ]);
   return out;
 }
 
@@ -131,7 +164,9 @@ function sigmoidScalar(z: Scalar, name?: NameLike): Scalar {
   const step = () => {
     z.bar += out.bar * act.sigmoidDerivative(z.value);
   };
-  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, act.sigmoidDerivative(z.value))))]);
+  attach(out, [z], step, () => [
+    rule(z, () => times(bar(out), word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, act.sigmoidDerivative(z.value)))),
+  ]);
   return out;
 }
 
@@ -140,7 +175,9 @@ function tanhScalar(z: Scalar, name?: NameLike): Scalar {
   const step = () => {
     z.bar += out.bar * act.tanhDerivative(z.value);
   };
-  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, act.tanhDerivative(z.value))))]);
+  attach(out, [z], step, () => [
+    rule(z, () => times(bar(out), word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, act.tanhDerivative(z.value)))),
+  ]);
   return out;
 }
 
@@ -149,7 +186,9 @@ function reluScalar(z: Scalar, name?: NameLike): Scalar {
   const step = () => {
     z.bar += out.bar * act.reluDerivative(z.value);
   };
-  attach(out, [z], step, () => [rule(z, () => times(bar(out), word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, act.reluDerivative(z.value))))]);
+  attach(out, [z], step, () => [
+    rule(z, () => times(bar(out), word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, act.reluDerivative(z.value)))),
+  ]);
   return out;
 }
 
@@ -173,13 +212,14 @@ export function affine(
   b: ScalarLike | Tensor,
   name?: NameLike,
 ): Scalar | Tensor {
+  checkName("autodiff.affine", name);
   if (w instanceof Tensor || x instanceof Tensor || b instanceof Tensor) {
     return affineTensor(tensorArg("affine", "W", w), tensorArg("affine", "x", x), tensorArg("affine", "b", b), name);
   }
   const ws = Array.isArray(w) ? w : [w];
   const xs = Array.isArray(x) ? x : [x];
   if (ws.length !== xs.length || ws.length === 0) {
-    throw new Error(`affine: w has ${ws.length} entries but x has ${xs.length}; they must match (and not be empty)`);
+    throw new Error(`autodiff.affine: w has ${ws.length} entries but x has ${xs.length}; they must match (and not be empty)`);
   }
   return affineScalar(
     ws.map((wi, i) => lift("affine", `w[${i}]`, wi)),
@@ -212,10 +252,15 @@ function affineScalar(ws: Scalar[], xs: Scalar[], b: Scalar, name?: NameLike): S
 export function sum(xs: Scalar[], name?: NameLike): Scalar;
 export function sum(x: Tensor, name?: NameLike): Scalar;
 export function sum(xs: Scalar[] | Tensor, name?: NameLike): Scalar {
+  checkName("autodiff.sum", name);
   if (xs instanceof Tensor) return sumTensor(xs, name);
-  if (!Array.isArray(xs) || xs.length === 0) throw new Error(`sum: expected a non-empty list of Scalars or a Tensor, got ${String(xs)}`);
-  const items = xs.map((x, i) => lift("sum", `xs[${i}]`, x));
-  const out = scalarResult("sum", items.reduce((s, x) => s + x.value, 0), items, name);
+  const items = scalarList("sum", "xs", xs);
+  const out = scalarResult(
+    "sum",
+    items.reduce((s, x) => s + x.value, 0),
+    items,
+    name,
+  );
   const step = () => {
     for (const x of items) x.bar += out.bar;
   };
@@ -224,17 +269,17 @@ export function sum(xs: Scalar[] | Tensor, name?: NameLike): Scalar {
 }
 /** The mean of every entry of a tensor (or of a list of scalars) — 03-backprop. */
 export function mean(x: Tensor | Scalar[], name?: NameLike): Scalar {
+  checkName("autodiff.mean", name);
   if (Array.isArray(x)) {
-    if (x.length === 0) throw new Error("mean: expected a non-empty list of Scalars");
-    const total = sum(x);
+    const total = sum(scalarList("mean", "x", x));
     return mulScalar(total, lift("mean", "1/n", 1 / x.length), name);
   }
   return meanTensor(tensorArg("mean", "x", x), name);
 }
 
-
 /** R = ½ w², the L2 penalty of one weight; w̄ += R̄ w — 03-backprop. */
 export function halfSquare(w: Scalar, name?: NameLike): Scalar {
+  checkName("autodiff.halfSquare", name);
   const a = lift("halfSquare", "w", w);
   const out = scalarResult("halfSquare", 0.5 * a.value * a.value, [a], name);
   const step = () => {
@@ -246,9 +291,11 @@ export function halfSquare(w: Scalar, name?: NameLike): Scalar {
 
 /** L_reg = L + λR; L̄ += L̄_reg and R̄ += L̄_reg λ (λ is a fixed number) — 03-backprop. */
 export function regularise(loss: Scalar, penalty: Scalar, lambda: number, name?: NameLike): Scalar {
+  checkName("autodiff.regularise", name);
   const L = lift("regularise", "loss", loss);
   const R = lift("regularise", "penalty", penalty);
-  if (typeof lambda !== "number" || !Number.isFinite(lambda)) throw new Error(`regularise: lambda must be a finite number, got ${String(lambda)}`);
+  if (typeof lambda !== "number" || !Number.isFinite(lambda))
+    throw new Error(`autodiff.regularise: lambda must be a finite number, got ${formatValue(lambda)}`);
   const out = scalarResult("regularise", L.value + lambda * R.value, [L, R], name);
   const step = () => {
     L.bar += out.bar;
@@ -261,11 +308,8 @@ export function regularise(loss: Scalar, penalty: Scalar, lambda: number, name?:
 /** L = ½ Σₖ (yₖ − tₖ)² (one scalar or a list; ½‖y − t‖² for tensors); ȳ = L̄ (y − t) — 03-backprop. */
 export function halfSquaredError(y: Scalar | Scalar[], t: ScalarLike | ScalarLike[], name?: NameLike): Scalar;
 export function halfSquaredError(y: Tensor, t: Tensor | Matrix, name?: NameLike): Scalar;
-export function halfSquaredError(
-  y: Scalar | Scalar[] | Tensor,
-  t: ScalarLike | ScalarLike[] | Tensor | Matrix,
-  name?: NameLike,
-): Scalar {
+export function halfSquaredError(y: Scalar | Scalar[] | Tensor, t: ScalarLike | ScalarLike[] | Tensor | Matrix, name?: NameLike): Scalar {
+  checkName("autodiff.halfSquaredError", name);
   if (y instanceof Tensor) return halfSquaredErrorTensor(y, targetTensor("halfSquaredError", t), name);
   const [ys, ts] = pairs("halfSquaredError", y, t);
   const value = ys.reduce((s, yk, k) => s + 0.5 * (yk.value - ts[k].value) ** 2, 0);
@@ -289,6 +333,7 @@ export function halfSquaredError(
 export function mse(y: Scalar[], t: ScalarLike[], name?: NameLike): Scalar;
 export function mse(y: Tensor, t: Tensor | Matrix, name?: NameLike): Scalar;
 export function mse(y: Scalar[] | Tensor, t: ScalarLike[] | Tensor | Matrix, name?: NameLike): Scalar {
+  checkName("autodiff.mse", name);
   if (y instanceof Tensor) return mseTensor(y, targetTensor("mse", t), name);
   const [ys, ts] = pairs("mse", y, t);
   const n = ys.length;
@@ -314,6 +359,7 @@ export function softmaxCrossEntropy(z: Scalar[], t: ScalarLike[], name?: NameLik
 /** The same for tensors: each column of z is one example's scores, t the one-hot targets — 03-backprop. */
 export function softmaxCrossEntropy(z: Tensor, t: Tensor | Matrix, name?: NameLike): Scalar;
 export function softmaxCrossEntropy(z: Scalar[] | Tensor, t: ScalarLike[] | Tensor | Matrix, name?: NameLike): Scalar {
+  checkName("autodiff.softmaxCrossEntropy", name);
   if (z instanceof Tensor) return softmaxCrossEntropyTensor(z, targetTensor("softmaxCrossEntropy", t), name);
   const [zs, ts] = pairs("softmaxCrossEntropy", z, t);
   const y = act.softmax(zs.map((zk) => zk.value));
@@ -343,11 +389,24 @@ export function softmaxCrossEntropy(z: Scalar[] | Tensor, t: ScalarLike[] | Tens
   return out;
 }
 
+/** A non-empty list of Scalars (numbers become constants), read safely. */
+function scalarList(fn: string, arg: string, xs: unknown): Scalar[] {
+  return readable(`autodiff.${fn}`, arg, xs, "a list of Scalars", () => {
+    if (!Array.isArray(xs) || xs.length === 0 || xs.length > MAX_SIZE)
+      throw new Error(`autodiff.${fn}: ${arg} must be a non-empty list of Scalars, got ${formatValue(xs)}`);
+    return xs.map((x: unknown, i) => lift(fn, `${arg}[${i}]`, x));
+  });
+}
+
 function pairs(fn: string, y: unknown, t: unknown): [Scalar[], Scalar[]] {
+  return readable(`autodiff.${fn}`, "y", y, "Scalars and targets", () => readPairs(fn, y, t));
+}
+
+function readPairs(fn: string, y: unknown, t: unknown): [Scalar[], Scalar[]] {
   const ys = Array.isArray(y) ? y : [y];
   const ts = Array.isArray(t) ? t : [t];
   if (ys.length !== ts.length || ys.length === 0) {
-    throw new Error(`${fn}: ${ys.length} outputs but ${ts.length} targets; they must match (and not be empty)`);
+    throw new Error(`autodiff.${fn}: ${ys.length} outputs but ${ts.length} targets; they must match (and not be empty)`);
   }
   return [ys.map((v, i) => lift(fn, `y[${i}]`, v)), ts.map((v, i) => lift(fn, `t[${i}]`, v))];
 }
@@ -359,6 +418,7 @@ function pairs(fn: string, y: unknown, t: unknown): [Scalar[], Scalar[]] {
 export function add(a: ScalarLike, b: ScalarLike, name?: NameLike): Scalar;
 export function add(a: Tensor, b: Tensor, name?: NameLike): Tensor;
 export function add(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
+  checkName("autodiff.add", name);
   if (a instanceof Tensor || b instanceof Tensor) return addTensor(tensorArg("add", "a", a), tensorArg("add", "b", b), name);
   return addScalar(lift("add", "a", a), lift("add", "b", b), name);
 }
@@ -367,6 +427,7 @@ export function add(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameL
 export function sub(a: ScalarLike, b: ScalarLike, name?: NameLike): Scalar;
 export function sub(a: Tensor, b: Tensor, name?: NameLike): Tensor;
 export function sub(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
+  checkName("autodiff.sub", name);
   if (a instanceof Tensor || b instanceof Tensor) return subTensor(tensorArg("sub", "a", a), tensorArg("sub", "b", b), name);
   return subScalar(lift("sub", "a", a), lift("sub", "b", b), name);
 }
@@ -375,6 +436,7 @@ export function sub(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameL
 export function mul(a: ScalarLike, b: ScalarLike, name?: NameLike): Scalar;
 export function mul(a: Tensor, b: Tensor, name?: NameLike): Tensor;
 export function mul(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
+  checkName("autodiff.mul", name);
   if (a instanceof Tensor || b instanceof Tensor) return mulTensor(tensorArg("mul", "a", a), tensorArg("mul", "b", b), name);
   return mulScalar(lift("mul", "a", a), lift("mul", "b", b), name);
 }
@@ -383,6 +445,7 @@ export function mul(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameL
 export function div(a: ScalarLike, b: ScalarLike, name?: NameLike): Scalar;
 export function div(a: Tensor, b: Tensor, name?: NameLike): Tensor;
 export function div(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
+  checkName("autodiff.div", name);
   if (a instanceof Tensor || b instanceof Tensor) return divTensor(tensorArg("div", "a", a), tensorArg("div", "b", b), name);
   return divScalar(lift("div", "a", a), lift("div", "b", b), name);
 }
@@ -391,7 +454,9 @@ export function div(a: ScalarLike | Tensor, b: ScalarLike | Tensor, name?: NameL
 export function pow(x: ScalarLike, n: number, name?: NameLike): Scalar;
 export function pow(x: Tensor, n: number, name?: NameLike): Tensor;
 export function pow(x: ScalarLike | Tensor, n: number, name?: NameLike): Scalar | Tensor {
-  if (typeof n !== "number" || !Number.isFinite(n)) throw new Error(`pow: exponent n must be a finite number, got ${String(n)}`);
+  checkName("autodiff.pow", name);
+  if (typeof n !== "number" || !Number.isFinite(n))
+    throw new Error(`autodiff.pow: exponent n must be a finite number, got ${formatValue(n)}`);
   if (x instanceof Tensor) return powTensor(x, n, name);
   return powScalar(lift("pow", "x", x), n, name);
 }
@@ -400,6 +465,7 @@ export function pow(x: ScalarLike | Tensor, n: number, name?: NameLike): Scalar 
 export function exp(x: ScalarLike, name?: NameLike): Scalar;
 export function exp(x: Tensor, name?: NameLike): Tensor;
 export function exp(x: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
+  checkName("autodiff.exp", name);
   if (x instanceof Tensor) return elementwise("exp", x, Math.exp, Math.exp, word(`e^${x.name.text}`, `e^{${x.name.tex}}`, null), name);
   return expScalar(lift("exp", "x", x), name);
 }
@@ -408,10 +474,11 @@ export function exp(x: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
 export function log(x: ScalarLike, name?: NameLike): Scalar;
 export function log(x: Tensor, name?: NameLike): Tensor;
 export function log(x: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
+  checkName("autodiff.log", name);
   if (x instanceof Tensor) {
     x.value.forEach((row, i) =>
       row.forEach((v, j) => {
-        if (v <= 0) throw new Error(`log: input '${x.name.text}'[${i}][${j}] must be > 0, got ${formatNumber(v)}`);
+        if (v <= 0) throw new Error(`autodiff.log: input '${x.name.text}'[${i}][${j}] must be > 0, got ${traceNumber(v)}`);
       }),
     );
     return elementwise("log", x, Math.log, (v) => 1 / v, word(`(1/${x.name.text})`, `(1 \\oslash ${x.name.tex})`, null), name);
@@ -423,7 +490,9 @@ export function log(x: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
 export function cos(x: ScalarLike, name?: NameLike): Scalar;
 export function cos(x: Tensor, name?: NameLike): Tensor;
 export function cos(x: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
-  if (x instanceof Tensor) return elementwise("cos", x, Math.cos, (v) => -Math.sin(v), word(`(−sin ${x.name.text})`, `(-\\sin ${x.name.tex})`, null), name);
+  checkName("autodiff.cos", name);
+  if (x instanceof Tensor)
+    return elementwise("cos", x, Math.cos, (v) => -Math.sin(v), word(`(−sin ${x.name.text})`, `(-\\sin ${x.name.tex})`, null), name);
   return cosScalar(lift("cos", "x", x), name);
 }
 
@@ -431,7 +500,9 @@ export function cos(x: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
 export function sigmoid(z: ScalarLike, name?: NameLike): Scalar;
 export function sigmoid(z: Tensor, name?: NameLike): Tensor;
 export function sigmoid(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
-  if (z instanceof Tensor) return elementwise("sigmoid", z, act.sigmoid, act.sigmoidDerivative, word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, null), name);
+  checkName("autodiff.sigmoid", name);
+  if (z instanceof Tensor)
+    return elementwise("sigmoid", z, act.sigmoid, act.sigmoidDerivative, word(`σ'(${z.name.text})`, `\\sigma'(${z.name.tex})`, null), name);
   return sigmoidScalar(lift("sigmoid", "z", z), name);
 }
 
@@ -439,7 +510,16 @@ export function sigmoid(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tenso
 export function tanh(z: ScalarLike, name?: NameLike): Scalar;
 export function tanh(z: Tensor, name?: NameLike): Tensor;
 export function tanh(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
-  if (z instanceof Tensor) return elementwise("tanh", z, Math.tanh, act.tanhDerivative, word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, null), name);
+  checkName("autodiff.tanh", name);
+  if (z instanceof Tensor)
+    return elementwise(
+      "tanh",
+      z,
+      Math.tanh,
+      act.tanhDerivative,
+      word(`(1 − tanh²(${z.name.text}))`, `(1 - \\tanh^2(${z.name.tex}))`, null),
+      name,
+    );
   return tanhScalar(lift("tanh", "z", z), name);
 }
 
@@ -447,7 +527,16 @@ export function tanh(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
 export function relu(z: ScalarLike, name?: NameLike): Scalar;
 export function relu(z: Tensor, name?: NameLike): Tensor;
 export function relu(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
-  if (z instanceof Tensor) return elementwise("relu", z, (v) => Math.max(0, v), act.reluDerivative, word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, null), name);
+  checkName("autodiff.relu", name);
+  if (z instanceof Tensor)
+    return elementwise(
+      "relu",
+      z,
+      (v) => Math.max(0, v),
+      act.reluDerivative,
+      word(`1[${z.name.text} > 0]`, `\\mathbb{1}[${z.name.tex} > 0]`, null),
+      name,
+    );
   return reluScalar(lift("relu", "z", z), name);
 }
 
@@ -455,6 +544,7 @@ export function relu(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
 export function sign(z: ScalarLike, name?: NameLike): Scalar;
 export function sign(z: Tensor, name?: NameLike): Tensor;
 export function sign(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
+  checkName("autodiff.sign", name);
   if (z instanceof Tensor) return elementwise("sign", z, Math.sign, () => 0, word("0", "0", null), name);
   return signScalar(lift("sign", "z", z), name);
 }
@@ -464,16 +554,18 @@ export function sign(z: ScalarLike | Tensor, name?: NameLike): Scalar | Tensor {
  * `backward(out)` that adds out.bar × ∂out/∂input to each input's bar, attached, returned — 03-backprop.
  */
 export function scalarOp(op: string, value: number, inputs: Scalar[], backward: (out: Scalar) => void, name?: NameLike): Scalar {
-  if (typeof op !== "string" || op === "") throw new Error(`scalarOp: op must be a non-empty name, got ${String(op)}`);
+  if (typeof op !== "string" || op === "") throw new Error(`autodiff.scalarOp: op must be a non-empty name, got ${formatValue(op)}`);
   if (!Array.isArray(inputs) || !inputs.every((x) => x instanceof Scalar)) {
-    throw new Error(`scalarOp: inputs of '${op}' must be a list of Scalars, got ${String(inputs)}`);
+    throw new Error(`autodiff.scalarOp: inputs of '${op}' must be a list of Scalars, got ${formatValue(inputs)}`);
   }
-  if (typeof backward !== "function") throw new Error(`scalarOp: backward of '${op}' must be a function (out) => { … }`);
+  if (typeof backward !== "function") throw new Error(`autodiff.scalarOp: backward of '${op}' must be a function (out) => { … }`);
   const out = scalarResult(op, value, inputs, name);
   const step = () => backward(out);
   const rules = (): Rule[] =>
     inputs.map((x) =>
-      rule(x, () => times(bar(out), word(`∂${out.name.text}/∂${x.name.text}`, `\\frac{\\partial ${out.name.tex}}{\\partial ${x.name.tex}}`, null))),
+      rule(x, () =>
+        times(bar(out), word(`∂${out.name.text}/∂${x.name.text}`, `\\frac{\\partial ${out.name.tex}}{\\partial ${x.name.tex}}`, null)),
+      ),
     );
   attach(out, inputs, step, rules);
   return out;

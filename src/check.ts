@@ -39,16 +39,32 @@ function formatShape(shape: number[]): string {
   return shape.length === 0 ? "a scalar" : shape.join("×");
 }
 
-/** Short readable form of a value for a check line. */
-export function formatValue(x: unknown): string {
+/** Short readable form of a value for a check line (bounded: circular or hostile values cannot break it). */
+export function formatValue(x: unknown, depth = 0): string {
   let s: string;
-  if (typeof x === "number") s = Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
-  else if (typeof x === "string") s = JSON.stringify(x);
-  else if (isArrayLike(x)) s = "[" + Array.from(x, formatValue).join(", ") + "]";
-  else if (x instanceof Error) s = `${x.name}: ${x.message}`;
-  else if (typeof x === "object" && x !== null) {
-    s = "{" + Object.entries(x).map(([k, v]) => `${k}: ${formatValue(v)}`).join(", ") + "}";
-  } else s = String(x);
+  try {
+    if (typeof x === "number") s = Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
+    else if (typeof x === "string") s = JSON.stringify(x);
+    else if (depth > 8) s = "...";
+    else if (isArrayLike(x))
+      s =
+        "[" +
+        Array.from({ length: Math.min(x.length, 60) }, (_, i) => formatValue(x[i], depth + 1)).join(", ") +
+        (x.length > 60 ? ", ..." : "") +
+        "]";
+    else if (x instanceof Error) s = `${x.name}: ${x.message}`;
+    else if (typeof x === "object" && x !== null) {
+      s =
+        "{" +
+        Object.entries(x)
+          .slice(0, 20)
+          .map(([k, v]) => `${k}: ${formatValue(v, depth + 1)}`)
+          .join(", ") +
+        "}";
+    } else s = String(x);
+  } catch {
+    s = "a value that cannot be read";
+  }
   return s.length > 160 ? s.slice(0, 157) + "..." : s;
 }
 

@@ -7,7 +7,7 @@
 //
 // and where the kernel goes (output size, stride, padding, dilation) is resolved first by `geometry.ts`.
 import ndarray from "ndarray";
-import { formatValue } from "./check";
+import { cells, describe as formatValue, knownOptions, oneOf } from "./args";
 import { geometry, options1d, orDefault, resolvePadding } from "./geometry";
 import type { Conv1dOptions, Conv2dOptions, Geometry, Sides } from "./geometry";
 import { at, contiguous, isView, toMatrix, toView, toVolume } from "./view";
@@ -52,9 +52,14 @@ function rowsOf(out: Float64Array, h: number, w: number): Matrix {
   return rows;
 }
 
+const CONV_KEYS = ["stride", "padding", "dilation"] as const;
+const LAYER_KEYS = [...CONV_KEYS, "bias"] as const;
+const BATCH_KEYS = [...LAYER_KEYS, "method"] as const;
+
 /** Cross-correlation W * x as the slides compute it (what CNNs call convolution; lecture 002) — 04-convolution-by-hand. */
 export function correlate2d(input: Matrix | View, kernel: Matrix | View, options: Conv2dOptions = {}): Matrix {
-  const fn = "correlate2d";
+  const fn = "conv.correlate2d";
+  knownOptions(fn, options, CONV_KEYS);
   const X = toView(fn, "input", input, 2);
   const K = toView(fn, "kernel", kernel, 2);
   const g = geometry(fn, [X.shape[0], X.shape[1]], [K.shape[0], K.shape[1]], options);
@@ -65,7 +70,8 @@ export function correlate2d(input: Matrix | View, kernel: Matrix | View, options
 
 /** True convolution: the kernel flipped in both directions, then cross-correlation (lecture 002) — 04-convolution-by-hand. */
 export function convolve2d(input: Matrix | View, kernel: Matrix | View, options: Conv2dOptions = {}): Matrix {
-  const fn = "convolve2d";
+  const fn = "conv.convolve2d";
+  knownOptions(fn, options, CONV_KEYS);
   const X = toView(fn, "input", input, 2);
   const K = flipView(toView(fn, "kernel", kernel, 2));
   const g = geometry(fn, [X.shape[0], X.shape[1]], [K.shape[0], K.shape[1]], options);
@@ -79,12 +85,14 @@ export type PadMode = "zero" | "replicate";
 
 /** The input with padding added around it, e.g. to show the zero frame the kernel slides over — 04-convolution-by-hand. */
 export function pad2d(input: Matrix | View, padding: number | [number, number] | Sides, mode: PadMode = "zero"): Matrix {
-  const fn = "pad2d";
+  const fn = "conv.pad2d";
   const X = toView(fn, "input", input, 2);
-  if (typeof padding === "string") throw new Error(`${fn}: padding must be a number, [h, w] or {top, bottom, left, right}, got ${formatValue(padding)}`);
-  if (mode !== "zero" && mode !== "replicate") throw new Error(`${fn}: mode must be 'zero' or 'replicate', got ${formatValue(mode)}`);
+  if (typeof padding === "string")
+    throw new Error(`${fn}: padding must be a number, [h, w] or {top, bottom, left, right}, got ${formatValue(padding)}`);
+  oneOf(fn, "mode", mode, ["zero", "replicate"] as const);
   const [h, w] = [X.shape[0], X.shape[1]];
   const p = resolvePadding(padding, { input: [h, w], kernel: [1, 1] }, fn);
+  cells(fn, "the padded input", [h + p.top + p.bottom, w + p.left + p.right]);
   const clamp = (v: number, n: number): number => Math.min(Math.max(v, 0), n - 1);
   const rows: Matrix = [];
   for (let i = -p.top; i < h + p.bottom; i++) {
@@ -101,19 +109,24 @@ export function pad2d(input: Matrix | View, padding: number | [number, number] |
 
 /** The kernel turned by 180°, which true convolution uses — 04-convolution-by-hand. */
 export function flipKernel(kernel: Matrix | View): Matrix {
-  return toMatrix(flipView(toView("flipKernel", "kernel", kernel, 2)));
+  return toMatrix(flipView(toView("conv.flipKernel", "kernel", kernel, 2)));
 }
 
 /** Lecture 003's filtering: the sum of products divided by the number of pixels in the feature (a match score in [−1, 1] for ±1 images) — 07-pooling-relu-x-vs-o. */
 export function normalizedFilter(image: Matrix | View, feature: Matrix | View, options: Conv2dOptions = {}): Matrix {
-  const fn = "normalizedFilter";
+  const fn = "conv.normalizedFilter";
+  knownOptions(fn, options, CONV_KEYS);
   const X = toView(fn, "image", image, 2);
   const K = toView(fn, "feature", feature, 2);
   const g = geometry(fn, [X.shape[0], X.shape[1]], [K.shape[0], K.shape[1]], options);
   const out = new Float64Array(g.outH * g.outW);
   correlateViews(X, K, g, out);
   const pixels = g.kH * g.kW;
-  return rowsOf(out.map((v) => v / pixels), g.outH, g.outW);
+  return rowsOf(
+    out.map((v) => v / pixels),
+    g.outH,
+    g.outW,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,6 +134,7 @@ export function normalizedFilter(image: Matrix | View, feature: Matrix | View, o
 // ---------------------------------------------------------------------------------------------
 
 function correlate1dWith(fn: string, input: number[], kernel: number[], options: Conv1dOptions, flip: boolean): number[] {
+  knownOptions(fn, options, CONV_KEYS);
   const x = toView(fn, "input", input, 1);
   const k = toView(fn, "kernel", kernel, 1);
   // A 1-D signal is a 2-D view with one row: the same data, shape [1, n].
@@ -134,19 +148,19 @@ function correlate1dWith(fn: string, input: number[], kernel: number[], options:
 
 /** 1-D cross-correlation of a signal with a kernel (lecture 003: filter size, stride, padding) — 07-pooling-relu-x-vs-o. */
 export function correlate1d(input: number[], kernel: number[], options: Conv1dOptions = {}): number[] {
-  return correlate1dWith("correlate1d", input, kernel, options, false);
+  return correlate1dWith("conv.correlate1d", input, kernel, options, false);
 }
 
 /** 1-D true convolution (the kernel reversed) — 07-pooling-relu-x-vs-o. */
 export function convolve1d(input: number[], kernel: number[], options: Conv1dOptions = {}): number[] {
-  return correlate1dWith("convolve1d", input, kernel, options, true);
+  return correlate1dWith("conv.convolve1d", input, kernel, options, true);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Channels and kernel banks (lecture 000: W is h_κ × w_κ × c × k, one bias per kernel)
 // ---------------------------------------------------------------------------------------------
 
-/** Options of a convolution layer: stride, padding, dilation and one bias per kernel — 05-channels-and-filters. */
+/** Options of a convolution layer: stride, padding, dilation and one bias per kernel — 06-channels-and-filters. */
 export interface ConvLayerOptions extends Conv2dOptions {
   /** One number per kernel, added to every cell of that kernel's map (default 0). */
   bias?: number[];
@@ -178,10 +192,11 @@ function layerGeometry(fn: string, X: View, W: View, options: ConvLayerOptions):
 
 /**
  * One output map per kernel: sum over the channels of (channel c of the input) ⋆ (channel c of kernel k), plus bias k.
- * `input` is h×w×c and `kernels` h_κ×w_κ×c×k; the result is h'×w'×k — 05-channels-and-filters.
+ * `input` is h×w×c and `kernels` h_κ×w_κ×c×k; the result is h'×w'×k — 06-channels-and-filters.
  */
 export function conv2d(input: Volume | View, kernels: KernelBank | View, options: ConvLayerOptions = {}): Volume {
-  const fn = "conv2d";
+  const fn = "conv.conv2d";
+  knownOptions(fn, options, LAYER_KEYS);
   const X = toView(fn, "input", input, 3);
   const W = toView(fn, "kernels", kernels, 4);
   const g = layerGeometry(fn, X, W, options);
@@ -217,9 +232,10 @@ export interface ConvBatchOptions extends ConvLayerOptions {
   method?: "loop" | "fast";
 }
 
-/** A batch n×h×w×c through a bank h_κ×w_κ×c×k: n×h'×w'×k, like `tf.conv2d` with NHWC data — 05-channels-and-filters. */
+/** A batch n×h×w×c through a bank h_κ×w_κ×c×k: n×h'×w'×k, like `tf.conv2d` with NHWC data — 06-channels-and-filters. */
 export function conv2dBatch(input: View, kernels: View, options: ConvBatchOptions = {}): View {
-  const fn = "conv2dBatch";
+  const fn = "conv.conv2dBatch";
+  knownOptions(fn, options, BATCH_KEYS);
   if (!isView(input)) throw new Error(`${fn}: input must be an ndarray view n×h×w×c, got ${formatValue(input)}`);
   if (!isView(kernels)) throw new Error(`${fn}: kernels must be an ndarray view h×w×c×k, got ${formatValue(kernels)}`);
   const X = toView(fn, "input", input, 4);

@@ -1,5 +1,6 @@
 // Loaders for datasets/: real MNIST digits, real photographs, and the lectures' toy data.
 // A missing, truncated or corrupt file gives an error naming the file and what is wrong.
+import { describe as formatValue, fail, isRecord, knownOptions, readable } from "./args";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
@@ -13,7 +14,7 @@ export interface DatasetOptions {
   dir?: string;
 }
 
-/** A picture as a flat row-major array with its shape [height, width] or [height, width, 3] — 06-kernel-gallery. */
+/** A picture as a flat row-major array with its shape [height, width] or [height, width, 3] — 05-kernel-gallery. */
 export interface ImageArray {
   data: Uint8Array;
   shape: [number, number] | [number, number, 3];
@@ -53,7 +54,10 @@ function gunzip(fn: string, dir: string, file: string): Buffer {
     return zlib.gunzipSync(bytes);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`${fn}: ${shortName(dir, file)} is not a valid gzip file (${why}; ${bytes.length.toLocaleString("en-US")} bytes on disk)`);
+    throw new Error(
+      `${fn}: ${shortName(dir, file)} is not a valid gzip file (${why}; ${bytes.length.toLocaleString("en-US")} bytes on disk)`,
+      { cause: e },
+    );
   }
 }
 
@@ -64,15 +68,26 @@ function header(fn: string, name: string, bytes: Buffer, magic: number, words: n
   const found = bytes.readUInt32BE(0);
   if (found !== magic) {
     const hex = (n: number) => "0x" + n.toString(16).padStart(8, "0");
-    throw new Error(`${fn}: ${name} is not an IDX ${magic === IMAGE_MAGIC ? "image" : "label"} file (magic number ${hex(found)}, expected ${hex(magic)})`);
+    throw new Error(
+      `${fn}: ${name} is not an IDX ${magic === IMAGE_MAGIC ? "image" : "label"} file (magic number ${hex(found)}, expected ${hex(magic)})`,
+    );
   }
   return Array.from({ length: words - 1 }, (_, k) => bytes.readUInt32BE(4 * (k + 1)));
 }
 
+/** The options of a loader: only known keys; dir a folder path. */
+function datasetOptions(fn: string, options: unknown, keys: readonly string[]): void {
+  knownOptions(fn, options, keys);
+  if (typeof options === "object" && options !== null && "dir" in options && options.dir !== undefined && typeof options.dir !== "string") {
+    fail(fn, "options.dir", "a folder path", options.dir);
+  }
+}
+
 /** Load the course's MNIST digits (`limit`: only the first n; the files are shuffled) — 09-training-lenet-mnist. */
 export function loadMnist(split: MnistSplit = "train", options: DatasetOptions & { limit?: number } = {}): MnistData {
-  const fn = "loadMnist";
-  if (split !== "train" && split !== "test") throw new Error(`${fn}: split must be "train" or "test", got ${JSON.stringify(split)}`);
+  const fn = "data.loadMnist";
+  datasetOptions(fn, options, ["dir", "limit"]);
+  if (split !== "train" && split !== "test") throw new Error(`${fn}: split must be "train" or "test", got ${formatValue(split)}`);
   const dir = options.dir ?? DATASETS_DIR;
   const imageFile = `mnist/${split}-images-idx3-ubyte.gz`;
   const labelFile = `mnist/${split}-labels-idx1-ubyte.gz`;
@@ -105,22 +120,36 @@ export function loadMnist(split: MnistSplit = "train", options: DatasetOptions &
 
 /** Digit `index` of loaded MNIST data as 28 rows of 28 numbers 0–255 — 09-training-lenet-mnist. */
 export function mnistDigit(data: MnistData, index: number): number[][] {
+  const isMnist = readable(
+    "data.mnistDigit",
+    "data",
+    data,
+    "digits from data.loadMnist",
+    () =>
+      typeof data === "object" &&
+      data !== null &&
+      data.images instanceof Uint8Array &&
+      Array.isArray(data.shape) &&
+      data.images.length >= data.shape[0] * SIDE * SIDE,
+  );
+  if (!isMnist) fail("data.mnistDigit", "data", "digits from data.loadMnist", data);
   if (!Number.isInteger(index) || index < 0 || index >= data.shape[0]) {
-    throw new Error(`mnistDigit: index must be an integer from 0 to ${data.shape[0] - 1}, got ${index}`);
+    throw new Error(`data.mnistDigit: index must be an integer from 0 to ${data.shape[0] - 1}, got ${index}`);
   }
   const start = index * SIDE * SIDE;
   return Array.from({ length: SIDE }, (_, r) => Array.from(data.images.subarray(start + r * SIDE, start + (r + 1) * SIDE)));
 }
 
-/** The photographs in datasets/photos/: a mandrill (colour), a cameraman (gray, strong edges), a cat (colour) — 06-kernel-gallery. */
+/** The photographs in datasets/photos/: a mandrill (colour), a cameraman (gray, strong edges), a cat (colour) — 05-kernel-gallery. */
 export type PhotoName = "mandrill" | "camera" | "chelsea";
 
 const PHOTOS: readonly PhotoName[] = ["mandrill", "camera", "chelsea"];
 
-/** Load a photograph; `gray: true` gives one channel (0.299 R + 0.587 G + 0.114 B) — 06-kernel-gallery. */
+/** Load a photograph; `gray: true` gives one channel (0.299 R + 0.587 G + 0.114 B) — 05-kernel-gallery. */
 export function loadPhoto(name: PhotoName, options: DatasetOptions & { gray?: boolean } = {}): ImageArray {
-  const fn = "loadPhoto";
-  if (!PHOTOS.includes(name)) throw new Error(`${fn}: name must be one of ${PHOTOS.join(", ")}, got ${JSON.stringify(name)}`);
+  const fn = "data.loadPhoto";
+  datasetOptions(fn, options, ["dir", "gray"]);
+  if (!PHOTOS.includes(name)) throw new Error(`${fn}: name must be one of ${PHOTOS.join(", ")}, got ${formatValue(name)}`);
   const dir = options.dir ?? DATASETS_DIR;
   const file = `photos/${name}.png`;
   const bytes = readFile(fn, dir, file);
@@ -129,7 +158,9 @@ export function loadPhoto(name: PhotoName, options: DatasetOptions & { gray?: bo
     png = PNG.sync.read(bytes);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`${fn}: ${shortName(dir, file)} is not a valid PNG (${why}; ${bytes.length.toLocaleString("en-US")} bytes on disk)`);
+    throw new Error(`${fn}: ${shortName(dir, file)} is not a valid PNG (${why}; ${bytes.length.toLocaleString("en-US")} bytes on disk)`, {
+      cause: e,
+    });
   }
   const { width, height } = png;
   const isColour = png.color;
@@ -146,14 +177,29 @@ export function loadPhoto(name: PhotoName, options: DatasetOptions & { gray?: bo
   return { data, shape: gray ? [height, width] : [height, width, 3] };
 }
 
-/** A one-channel image as rows of numbers, the form the by-hand convolution takes — 06-kernel-gallery. */
+/** A one-channel image as rows of numbers, the form the by-hand convolution takes — 05-kernel-gallery. */
 export function imageToMatrix(image: ImageArray): number[][] {
+  const isImage = readable(
+    "data.imageToMatrix",
+    "image",
+    image,
+    "an image from data.loadPhoto",
+    () =>
+      typeof image === "object" &&
+      image !== null &&
+      Array.isArray(image.shape) &&
+      image.shape.every((n) => Number.isInteger(n) && n > 0) &&
+      ArrayBuffer.isView(image.data),
+  );
+  if (!isImage) fail("data.imageToMatrix", "image", "an image from data.loadPhoto ({ data, shape })", image);
   if (image.shape.length !== 2) {
-    throw new Error(`imageToMatrix: image must have one channel (shape [height, width]), got shape [${image.shape.join(", ")}]; load it with { gray: true }`);
+    throw new Error(
+      `data.imageToMatrix: image must have one channel (shape [height, width]), got shape [${image.shape.join(", ")}]; load it with { gray: true }`,
+    );
   }
   const [height, width] = image.shape;
   if (image.data.length !== height * width) {
-    throw new Error(`imageToMatrix: image.data has ${image.data.length} values, shape [${height}, ${width}] needs ${height * width}`);
+    throw new Error(`data.imageToMatrix: image.data has ${image.data.length} values, shape [${height}, ${width}] needs ${height * width}`);
   }
   return Array.from({ length: height }, (_, r) => Array.from(image.data.subarray(r * width, (r + 1) * width)));
 }
@@ -162,10 +208,6 @@ export function imageToMatrix(image: ImageArray): number[][] {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function readJson(fn: string, dir: string, file: string): Record<string, unknown> {
   const text = readFile(fn, dir, file).toString("utf8");
   let value: unknown;
@@ -173,7 +215,7 @@ function readJson(fn: string, dir: string, file: string): Record<string, unknown
     value = JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`${fn}: ${shortName(dir, file)} is not valid JSON (${why})`);
+    throw new Error(`${fn}: ${shortName(dir, file)} is not valid JSON (${why})`, { cause: e });
   }
   if (!isRecord(value)) throw new Error(`${fn}: ${shortName(dir, file)} must hold a JSON object`);
   return value;
@@ -208,7 +250,8 @@ export interface XAndO {
 
 /** Load the X and O images and features of lecture 003 — 07-pooling-relu-x-vs-o. */
 export function loadXAndO(options: DatasetOptions = {}): XAndO {
-  const fn = "loadXAndO";
+  const fn = "data.loadXAndO";
+  datasetOptions(fn, options, ["dir"]);
   const dir = options.dir ?? DATASETS_DIR;
   const file = "toy/x-and-o.json";
   const name = shortName(dir, file);
@@ -247,7 +290,7 @@ function vectorField(fn: string, name: string, obj: Record<string, unknown>, key
 
 /** Load the XOR truth table and its hand solution — 02-ffnn-xor. */
 export function loadXor(options: DatasetOptions = {}): XorTable {
-  const fn = "loadXor";
+  const fn = "data.loadXor";
   const dir = options.dir ?? DATASETS_DIR;
   const file = "toy/xor.json";
   const name = shortName(dir, file);
@@ -257,13 +300,18 @@ export function loadXor(options: DatasetOptions = {}): XorTable {
   const table: XorTable = {
     inputs: matrixField(fn, name, obj, "inputs"),
     targets: vectorField(fn, name, obj, "targets"),
-    handSolution: { W: matrixField(fn, name, hand, "W"), c: vectorField(fn, name, hand, "c"), w: vectorField(fn, name, hand, "w"), b: hand.b },
+    handSolution: {
+      W: matrixField(fn, name, hand, "W"),
+      c: vectorField(fn, name, hand, "c"),
+      w: vectorField(fn, name, hand, "w"),
+      b: hand.b,
+    },
   };
   if (table.inputs.length !== 4 || table.targets.length !== 4) throw new Error(`${fn}: ${name}: expected 4 inputs and 4 targets`);
   return table;
 }
 
-/** One worked example of COURSE.md: its lecture, a title, and the slide's matrices and numbers by name — 04-convolution-by-hand. */
+/** One worked example of the lectures (datasets/toy/worked-examples.json): its lecture, a title, and the slide's matrices and numbers by name — 04-convolution-by-hand. */
 export interface WorkedExample {
   lecture: string;
   title: string;
@@ -277,9 +325,10 @@ function isJson(v: unknown): v is Json {
   return isRecord(v) && Object.values(v).every(isJson);
 }
 
-/** Load the lectures' worked examples (numbered as in COURSE.md: "1" ... "17") — 04-convolution-by-hand. */
+/** Load the lectures' worked examples (numbered as in datasets/toy/worked-examples.json: "1" ... "17") — 04-convolution-by-hand. */
 export function loadWorkedExamples(options: DatasetOptions = {}): Record<string, WorkedExample> {
-  const fn = "loadWorkedExamples";
+  const fn = "data.loadWorkedExamples";
+  datasetOptions(fn, options, ["dir"]);
   const dir = options.dir ?? DATASETS_DIR;
   const file = "toy/worked-examples.json";
   const name = shortName(dir, file);
@@ -303,5 +352,19 @@ export function loadWorkedExamples(options: DatasetOptions = {}): Record<string,
 
 /** A matrix field of a worked example, e.g. `exampleMatrix(examples["1"], "kernel")` — 04-convolution-by-hand. */
 export function exampleMatrix(example: WorkedExample, key: string): number[][] {
-  return matrixField("exampleMatrix", `example "${example.title}"`, example.fields, key);
+  const isExample = readable(
+    "data.exampleMatrix",
+    "example",
+    example,
+    "a worked example",
+    () =>
+      typeof example === "object" &&
+      example !== null &&
+      typeof example.title === "string" &&
+      typeof example.fields === "object" &&
+      example.fields !== null,
+  );
+  if (!isExample) fail("data.exampleMatrix", "example", "a worked example from data.loadWorkedExamples", example);
+  if (typeof key !== "string") fail("data.exampleMatrix", "key", "the name of a matrix of the example", key);
+  return matrixField("data.exampleMatrix", `example "${example.title}"`, example.fields, key);
 }

@@ -1,7 +1,7 @@
 // Convolution shown the way the slides write it: every output cell as a sum of products,
 // or as the per-row partial sums of lecture 000 ("-6 - 6 - 6"), as LaTeX and as plain data
 // for an annotated heatmap; and over symbols (lecture 001's aα + bβ + dγ + eδ).
-import { formatValue } from "./check";
+import { describe as formatValue, integer, MAX_SIZE, numbers, readable } from "./args";
 import { pad2d } from "./conv";
 import { geometry, orDefault } from "./geometry";
 import type { Conv2dOptions, Geometry } from "./geometry";
@@ -73,10 +73,12 @@ export function formatNumber(x: number, digits = 2): string {
 
 /** Numbers joined into a sum the slides' way: [-6, -6, -6] → "-6 - 6 - 6", [0, 3, 3] → "0 + 3 + 3" — 04-convolution-by-hand. */
 export function formatSum(terms: number[], digits = 2): string {
-  if (!Array.isArray(terms) || terms.length === 0) throw new Error(`formatSum: terms must be a non-empty array of numbers, got ${formatValue(terms)}`);
+  numbers("conv.formatSum", "terms", terms, MAX_SIZE);
+  integer("conv.formatSum", "digits", digits, { min: 0, max: 15 });
   return terms
     .map((t, i) => {
-      if (typeof t !== "number" || !Number.isFinite(t)) throw new Error(`formatSum: terms[${i}] must be a finite number, got ${formatValue(t)}`);
+      if (typeof t !== "number" || !Number.isFinite(t))
+        throw new Error(`conv.formatSum: terms[${i}] must be a finite number, got ${formatValue(t)}`);
       const s = formatNumber(t, digits);
       if (i === 0) return s;
       return s.startsWith("-") ? ` - ${s.slice(1)}` : ` + ${s}`;
@@ -86,10 +88,18 @@ export function formatSum(terms: number[], digits = 2): string {
 
 /** A LaTeX matrix of numbers or strings: \begin{pmatrix} a & b \\ c & d \end{pmatrix} — 04-convolution-by-hand. */
 export function latexMatrix(cells: (number | string)[][], brackets: "pmatrix" | "bmatrix" = "pmatrix", digits = 2): string {
-  if (!Array.isArray(cells) || cells.length === 0 || !cells.every((r) => Array.isArray(r) && r.length > 0)) {
-    throw new Error(`latexMatrix: cells must be a non-empty array of non-empty rows, got ${formatValue(cells)}`);
+  const ok = readable(
+    "conv.latexMatrix",
+    "cells",
+    cells,
+    "a non-empty array of non-empty rows",
+    () => Array.isArray(cells) && cells.length > 0 && cells.every((r) => Array.isArray(r) && r.length > 0),
+  );
+  if (!ok) {
+    throw new Error(`conv.latexMatrix: cells must be a non-empty array of non-empty rows, got ${formatValue(cells)}`);
   }
-  if (brackets !== "pmatrix" && brackets !== "bmatrix") throw new Error(`latexMatrix: brackets must be 'pmatrix' or 'bmatrix', got ${formatValue(brackets)}`);
+  if (brackets !== "pmatrix" && brackets !== "bmatrix")
+    throw new Error(`conv.latexMatrix: brackets must be 'pmatrix' or 'bmatrix', got ${formatValue(brackets)}`);
   const body = cells.map((r) => r.map((c) => (typeof c === "number" ? formatNumber(c, digits) : c)).join(" & ")).join(" \\\\ ");
   return `\\begin{${brackets}} ${body} \\end{${brackets}}`;
 }
@@ -124,7 +134,10 @@ function explainCell(taps: Tap[][], i: number, j: number, pixels: number, normal
   const total = rowSums.reduce((s, x) => s + x, 0) + bias;
   const value = normalize ? total / pixels : total;
   const sum = formatSum(rowSums, digits);
-  const terms = formatSum(flat.map((t) => t.input * t.weight), digits);
+  const terms = formatSum(
+    flat.map((t) => t.input * t.weight),
+    digits,
+  );
   const products = flat.map((t) => `(${formatNumber(t.input, digits)} · ${formatNumber(t.weight, digits)})`).join(" + ");
   const withBias = bias === 0 ? sum : `${sum} + ${formatNumber(bias, digits)}`;
   const working = normalize
@@ -138,12 +151,13 @@ function explainCell(taps: Tap[][], i: number, j: number, pixels: number, normal
  * per-row partial sums, every product, LaTeX — 04-convolution-by-hand.
  */
 export function explainCorrelate2d(input: Matrix | View, kernel: Matrix | View, options: ExplainOptions = {}): Explanation {
-  const fn = "explainCorrelate2d";
+  const fn = "conv.explainCorrelate2d";
   const X = toView(fn, "input", input, 2);
   let K = toView(fn, "kernel", kernel, 2);
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object, got ${formatValue(options)}`);
   const mode = orDefault(options.mode, "correlate");
-  if (mode !== "correlate" && mode !== "convolve") throw new Error(`${fn}: mode must be 'correlate' or 'convolve', got ${formatValue(mode)}`);
+  if (mode !== "correlate" && mode !== "convolve")
+    throw new Error(`${fn}: mode must be 'correlate' or 'convolve', got ${formatValue(mode)}`);
   if (mode === "convolve") K = K.step(-1, -1);
   const bias = orDefault(options.bias, 0);
   if (typeof bias !== "number" || !Number.isFinite(bias)) throw new Error(`${fn}: bias must be a finite number, got ${formatValue(bias)}`);
@@ -167,11 +181,19 @@ export function explanationHeatmap(
   explanation: Explanation,
   text: "value" | "sum" | "terms" = "value",
 ): { z: Matrix; text: string[][]; hover: string[][] } {
-  const fn = "explanationHeatmap";
-  if (typeof explanation !== "object" || explanation === null || !Array.isArray(explanation.cells)) {
+  const fn = "conv.explanationHeatmap";
+  const ok = readable(
+    fn,
+    "explanation",
+    explanation,
+    "an explanation from conv.explain",
+    () => typeof explanation === "object" && explanation !== null && Array.isArray(explanation.cells),
+  );
+  if (!ok) {
     throw new Error(`${fn}: explanation must come from explainCorrelate2d, got ${formatValue(explanation)}`);
   }
-  if (text !== "value" && text !== "sum" && text !== "terms") throw new Error(`${fn}: text must be 'value', 'sum' or 'terms', got ${formatValue(text)}`);
+  if (text !== "value" && text !== "sum" && text !== "terms")
+    throw new Error(`${fn}: text must be 'value', 'sum' or 'terms', got ${formatValue(text)}`);
   const label = (c: ExplainedCell): string => (text === "value" ? formatNumber(c.value) : text === "sum" ? c.sum : c.terms);
   return {
     z: explanation.cells.map((r) => r.map((c) => c.value)),
@@ -193,23 +215,30 @@ export interface ChannelExplanation {
   latex: string;
 }
 
-/** Explain one kernel h×w×c on an input h×w×c: per-channel maps, summed, plus a bias — 05-channels-and-filters. */
+/** Explain one kernel h×w×c on an input h×w×c: per-channel maps, summed, plus a bias — 06-channels-and-filters. */
 export function explainConv2d(
   input: Volume | View,
   kernel: Volume | View,
   options: Conv2dOptions & { bias?: number; digits?: number } = {},
 ): ChannelExplanation {
-  const fn = "explainConv2d";
+  const fn = "conv.explainConv2d";
   const X = toView(fn, "input", input, 3);
   const K = toView(fn, "kernel", kernel, 3);
   if (X.shape[2] !== K.shape[2]) {
-    throw new Error(`${fn}: kernel has ${K.shape[2]} channels (shape ${K.shape.join("×")}) but the input has ${X.shape[2]} (shape ${X.shape.join("×")})`);
+    throw new Error(
+      `${fn}: kernel has ${K.shape[2]} channels (shape ${K.shape.join("×")}) but the input has ${X.shape[2]} (shape ${X.shape.join("×")})`,
+    );
   }
   if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object, got ${formatValue(options)}`);
   const bias = orDefault(options.bias, 0);
   if (typeof bias !== "number" || !Number.isFinite(bias)) throw new Error(`${fn}: bias must be a finite number, got ${formatValue(bias)}`);
   const digits = digitsOption(fn, options.digits);
-  const perChannel: Conv2dOptions & { digits: number } = { stride: options.stride, padding: options.padding, dilation: options.dilation, digits };
+  const perChannel: Conv2dOptions & { digits: number } = {
+    stride: options.stride,
+    padding: options.padding,
+    dilation: options.dilation,
+    digits,
+  };
   const channels: Explanation[] = [];
   for (let c = 0; c < X.shape[2]; c++) {
     channels.push(explainCorrelate2d(X.pick(null, null, c), K.pick(null, null, c), perChannel));
@@ -233,25 +262,53 @@ export function explainConv2d(
 // ---------------------------------------------------------------------------------------------
 
 const greek: Record<string, string> = {
-  α: "\\alpha", β: "\\beta", γ: "\\gamma", δ: "\\delta", ε: "\\varepsilon", ζ: "\\zeta", η: "\\eta", θ: "\\theta",
-  ι: "\\iota", κ: "\\kappa", λ: "\\lambda", μ: "\\mu", ν: "\\nu", ξ: "\\xi", π: "\\pi", ρ: "\\rho", σ: "\\sigma",
-  τ: "\\tau", υ: "\\upsilon", φ: "\\phi", χ: "\\chi", ψ: "\\psi", ω: "\\omega",
+  α: "\\alpha",
+  β: "\\beta",
+  γ: "\\gamma",
+  δ: "\\delta",
+  ε: "\\varepsilon",
+  ζ: "\\zeta",
+  η: "\\eta",
+  θ: "\\theta",
+  ι: "\\iota",
+  κ: "\\kappa",
+  λ: "\\lambda",
+  μ: "\\mu",
+  ν: "\\nu",
+  ξ: "\\xi",
+  π: "\\pi",
+  ρ: "\\rho",
+  σ: "\\sigma",
+  τ: "\\tau",
+  υ: "\\upsilon",
+  φ: "\\phi",
+  χ: "\\chi",
+  ψ: "\\psi",
+  ω: "\\omega",
 };
 
 /** A symbol in LaTeX: Greek letters become \alpha, \beta, … (followed by a space so "aα" stays two symbols). */
 function latexSymbol(s: string): string {
-  return Array.from(s, (ch) => (ch in greek ? `${greek[ch]} ` : ch)).join("").trim();
+  return Array.from(s, (ch) => (ch in greek ? `${greek[ch]} ` : ch))
+    .join("")
+    .trim();
 }
 
 function symbols(fn: string, arg: string, x: unknown): string[][] {
-  if (!Array.isArray(x) || x.length === 0) throw new Error(`${fn}: ${arg} must be a non-empty array of rows of symbols, got ${formatValue(x)}`);
+  return readable(fn, arg, x, "an array of rows of symbols", () => readSymbols(fn, arg, x));
+}
+
+function readSymbols(fn: string, arg: string, x: unknown): string[][] {
+  if (!Array.isArray(x) || x.length === 0)
+    throw new Error(`${fn}: ${arg} must be a non-empty array of rows of symbols, got ${formatValue(x)}`);
   const width = Array.isArray(x[0]) ? x[0].length : -1;
   return x.map((row: unknown, i) => {
     if (!Array.isArray(row) || row.length === 0 || row.length !== width) {
       throw new Error(`${fn}: ${arg} is ragged or empty: ${arg}[${i}] should be ${Math.max(width, 1)} symbols, got ${formatValue(row)}`);
     }
     return row.map((s: unknown, j) => {
-      if (typeof s !== "string" || s.trim() === "") throw new Error(`${fn}: ${arg}[${i}][${j}] must be a non-empty string, got ${formatValue(s)}`);
+      if (typeof s !== "string" || s.trim() === "")
+        throw new Error(`${fn}: ${arg}[${i}][${j}] must be a non-empty string, got ${formatValue(s)}`);
       return s;
     });
   });
@@ -266,7 +323,7 @@ export function symbolicCorrelate2d(
   kernel: string[][],
   options: Conv2dOptions = {},
 ): { output: string[][]; latex: string } {
-  const fn = "symbolicCorrelate2d";
+  const fn = "conv.symbolicCorrelate2d";
   const X = symbols(fn, "input", input);
   const K = symbols(fn, "kernel", kernel);
   const g = geometry(fn, [X.length, X[0].length], [K.length, K[0].length], options);
@@ -314,11 +371,21 @@ export function convolutionWalk(
   explanation: Explanation,
   text: "working" | "sum" | "terms" = "working",
 ): { input: Matrix; kernel: Matrix; output: Matrix; steps: WalkStep[] } {
-  const fn = "convolutionWalk";
-  if (typeof explanation !== "object" || explanation === null || !Array.isArray(explanation.cells) || typeof explanation.geometry !== "object") {
-    throw new Error(`${fn}: explanation must come from explainCorrelate2d, got ${formatValue(explanation)}`);
-  }
-  if (text !== "working" && text !== "sum" && text !== "terms") throw new Error(`${fn}: text must be 'working', 'sum' or 'terms', got ${formatValue(text)}`);
+  const fn = "conv.convolutionWalk";
+  const ok = readable(
+    fn,
+    "explanation",
+    explanation,
+    "an explanation from conv.explain",
+    () =>
+      typeof explanation === "object" &&
+      explanation !== null &&
+      Array.isArray(explanation.cells) &&
+      typeof explanation.geometry === "object",
+  );
+  if (!ok) throw new Error(`${fn}: explanation must come from explainCorrelate2d, got ${formatValue(explanation)}`);
+  if (text !== "working" && text !== "sum" && text !== "terms")
+    throw new Error(`${fn}: text must be 'working', 'sum' or 'terms', got ${formatValue(text)}`);
   const g = explanation.geometry;
   const rows = g.dilationH * (g.kH - 1) + 1;
   const cols = g.dilationW * (g.kW - 1) + 1;
@@ -342,8 +409,9 @@ export function truncateDecimals(values: number[], digits?: number): number[];
 export function truncateDecimals(values: number[][], digits?: number): number[][];
 export function truncateDecimals(values: number[][][], digits?: number): number[][][];
 export function truncateDecimals(values: NestedNumbers, digits = 2): NestedNumbers {
-  const fn = "truncateDecimals";
-  if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new Error(`${fn}: digits must be an integer from 0 to 10, got ${formatValue(digits)}`);
+  const fn = "conv.truncateDecimals";
+  if (!Number.isInteger(digits) || digits < 0 || digits > 10)
+    throw new Error(`${fn}: digits must be an integer from 0 to 10, got ${formatValue(digits)}`);
   const scale = 10 ** digits;
   const cut = (v: unknown, where: string): NestedNumbers => {
     if (typeof v === "number") {

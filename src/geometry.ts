@@ -1,12 +1,12 @@
 // Where the kernel goes (lectures 002, 003, 004): output size, stride, padding and dilation, the numbers a
 // convolution or a pooling resolves before it reads a single pixel.
 //
-// Along one axis, an input of n numbers, a kernel of k taps d apart, stride s and total padding p give
+// Along one axis, an input of n numbers, a kernel of k taps d apart, stride s and padding p on each side give
 //
-//     n' = ⌊(n + p − d(k − 1) − 1)/s⌋ + 1
+//     n' = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1
 //
 // `geometry` resolves every option of a 2-D convolution to numbers at once; `conv.ts` and `pool.ts` slide over them.
-import { formatValue } from "./check";
+import { cells, describe as formatValue, integer, knownOptions, MAX_SIZE, oneOf, positiveInteger, readable } from "./args";
 
 // ---------------------------------------------------------------------------------------------
 // Output size along one axis
@@ -15,12 +15,12 @@ import { formatValue } from "./check";
 /** What happens to a window that hangs over the end of the input: dropped (floor), or kept (ceil, lecture 003's pooling). */
 export type Edges = "drop" | "keep";
 
-/** One axis of a convolution or pooling: input length n, kernel k, stride s, total padding p, dilation d. */
+/** One axis of a convolution or pooling: input length n, kernel k, stride s, padding p on each side, dilation d. */
 export interface AxisOptions {
   input: number;
   kernel: number;
   stride?: number;
-  /** Total zero padding on this axis (both sides added). */
+  /** Zero padding p on EACH side of this axis (the formula adds 2p). */
   padding?: number;
   dilation?: number;
   /** 'drop' (default) uses ⌊·⌋; 'keep' uses ⌈·⌉ so a partial window at the edge is kept. */
@@ -32,32 +32,20 @@ export function orDefault<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;
 }
 
-function positiveInteger(fn: string, arg: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new Error(`${fn}: ${arg} must be a positive integer, got ${formatValue(value)}`);
-  }
-  return value;
-}
-
 function nonNegativeInteger(fn: string, arg: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new Error(`${fn}: ${arg} must be an integer ≥ 0, got ${formatValue(value)}`);
-  }
-  return value;
+  return integer(fn, arg, value, { min: 0, max: MAX_SIZE });
 }
 
 function edgesOption(fn: string, value: unknown): Edges {
   if (value === undefined) return "drop";
-  if (value !== "drop" && value !== "keep") {
-    throw new Error(`${fn}: edges must be 'drop' or 'keep', got ${formatValue(value)}`);
-  }
-  return value;
+  return oneOf(fn, "edges", value, ["drop", "keep"] as const);
 }
 
 interface Axis {
   n: number;
   k: number;
   s: number;
+  /** Padding on each side. */
   p: number;
   d: number;
   edges: Edges;
@@ -66,8 +54,11 @@ interface Axis {
   size: number;
 }
 
+const AXIS_KEYS = ["input", "kernel", "stride", "padding", "dilation", "edges"] as const;
+const SHAPE_KEYS = AXIS_KEYS;
+
 function axis(fn: string, o: AxisOptions): Axis {
-  if (typeof o !== "object" || o === null) throw new Error(`${fn}: options must be an object, got ${formatValue(o)}`);
+  knownOptions(fn, o, AXIS_KEYS, { required: true });
   const n = positiveInteger(fn, "input", o.input);
   const k = positiveInteger(fn, "kernel", o.kernel);
   const s = positiveInteger(fn, "stride", orDefault(o.stride, 1));
@@ -75,26 +66,36 @@ function axis(fn: string, o: AxisOptions): Axis {
   const p = nonNegativeInteger(fn, "padding", orDefault(o.padding, 0));
   const edges = edgesOption(fn, o.edges);
   const span = d * (k - 1) + 1;
-  if (span > n + p && edges === "drop") {
-    throw new Error(`${fn}: kernel ${k}${d > 1 ? ` (dilation ${d})` : ""} does not fit input ${n} with padding ${p}`);
+  if (span > n + 2 * p && edges === "drop") {
+    throw new Error(`${fn}: kernel ${k}${d > 1 ? ` (dilation ${d})` : ""} does not fit input ${n} with padding ${p} on each side`);
   }
-  // The total padding is split evenly between the two ends (the extra one at the far end), as 'same' does.
-  const before = Math.floor(p / 2);
-  const size = edgeSize(n, before, p - before, span, s, edges);
+  const size = edgeSize(n, p, p, span, s, edges);
   return { n, k, s, p, d, edges, span, size };
 }
 
-/** Output length along one axis, ⌊(n + p − d(k − 1) − 1)/s⌋ + 1 (lecture 002; ⌈·⌉ with edges 'keep') — 04-convolution-by-hand. */
+/** Output length along one axis, ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 with p on each side (lecture 002; ⌈·⌉ with edges 'keep') — 04-convolution-by-hand. */
 export function outputSize(options: AxisOptions): number {
-  return axis("outputSize", options).size;
+  return axis("conv.outputSize", options).size;
 }
 
-/** The output-size formula with the numbers filled in, e.g. "⌊(2 + 4 − 3)/1⌋ + 1 = 4" — 04-convolution-by-hand. */
-export function outputSizeWorking(options: AxisOptions): string {
-  const { n, k, s, p, d, edges, size } = axis("outputSizeWorking", options);
+/** The formula with the numbers in; the padding written 2·p when both sides match, else before + after. */
+function working(n: number, k: number, s: number, before: number, after: number, d: number, edges: Edges, size: number): string {
   const kernel = d === 1 ? `${k}` : `${d}·(${k} − 1) − 1`;
+  const padding = before === after ? (before === 0 ? "0" : `2·${before}`) : `${before} + ${after}`;
   const [open, close] = edges === "drop" ? ["⌊", "⌋"] : ["⌈", "⌉"];
-  return `${open}(${n} + ${p} − ${kernel})/${s}${close} + 1 = ${size}`;
+  return `${open}(${n} + ${padding} − ${kernel})/${s}${close} + 1 = ${size}`;
+}
+
+/** Output length and its working along one axis with `before` and `after` zeros (stride s, dilation 1), for layers.ts. */
+export function axisWorking(n: number, k: number, s: number, before: number, after: number): { size: number; working: string } {
+  const size = edgeSize(n, before, after, k, s, "drop");
+  return { size, working: working(n, k, s, before, after, 1, "drop", size) };
+}
+
+/** The output-size formula with the numbers filled in, e.g. "⌊(2 + 2·2 − 3)/1⌋ + 1 = 4" (padding 2 on each side) — 04-convolution-by-hand. */
+export function outputSizeWorking(options: AxisOptions): string {
+  const { n, k, s, p, d, edges, size } = axis("conv.outputSizeWorking", options);
+  return working(n, k, s, p, p, d, edges, size);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +183,8 @@ export function resolvePadding(
     return { top: v, bottom: v, left: v, right: v };
   }
   if (Array.isArray(p)) {
-    if (p.length !== 2) throw new Error(`${fn}: padding must be a number, [h, w], {top, bottom, left, right}, 'valid' or 'same', got ${formatValue(p)}`);
+    if (p.length !== 2)
+      throw new Error(`${fn}: padding must be a number, [h, w], {top, bottom, left, right}, 'valid' or 'same', got ${formatValue(p)}`);
     const h = nonNegativeInteger(fn, "padding[0]", p[0]);
     const w = nonNegativeInteger(fn, "padding[1]", p[1]);
     return { top: h, bottom: h, left: w, right: w };
@@ -234,6 +236,7 @@ export function geometry(
   }
   const outH = edgeSize(input[0], padding.top, padding.bottom, spanH, strideH, edges);
   const outW = edgeSize(input[1], padding.left, padding.right, spanW, strideW, edges);
+  cells(fn, "the output", [outH, outW]);
   return { inH: input[0], inW: input[1], kH: kernel[0], kW: kernel[1], strideH, strideW, dilationH, dilationW, padding, outH, outW };
 }
 
@@ -250,30 +253,46 @@ function edgeSize(n: number, before: number, after: number, span: number, s: num
 export function outputShape(
   options: Conv2dOptions & { input: [number, number]; kernel: [number, number]; edges?: Edges },
 ): [number, number] {
-  const fn = "outputShape";
+  const fn = "conv.outputShape";
+  knownOptions(fn, options, SHAPE_KEYS, { required: true });
   const { input, kernel } = shapeOptions(fn, options);
   const g = geometry(fn, input, kernel, options);
   return [g.outH, g.outW];
 }
 
-/** Both output-size formulas with the numbers in, "⌊(2 + 4 − 3)/1⌋ + 1 = 4 by ⌊(6 + 0 − 2)/2⌋ + 1 = 3" — 04-convolution-by-hand. */
-export function outputShapeWorking(
-  options: Conv2dOptions & { input: [number, number]; kernel: [number, number]; edges?: Edges },
-): string {
-  const fn = "outputShapeWorking";
+/** Both output-size formulas with the numbers in, "⌊(2 + 2·2 − 3)/1⌋ + 1 = 4 by ⌊(6 + 2·0 − 2)/2⌋ + 1 = 3" — 04-convolution-by-hand. */
+export function outputShapeWorking(options: Conv2dOptions & { input: [number, number]; kernel: [number, number]; edges?: Edges }): string {
+  const fn = "conv.outputShapeWorking";
+  knownOptions(fn, options, SHAPE_KEYS, { required: true });
   const { input, kernel } = shapeOptions(fn, options);
   const g = geometry(fn, input, kernel, options);
-  const edges = options.edges;
-  const rows = outputSizeWorking({
-    input: input[0], kernel: kernel[0], stride: g.strideH, dilation: g.dilationH, padding: g.padding.top + g.padding.bottom, edges,
-  });
-  const cols = outputSizeWorking({
-    input: input[1], kernel: kernel[1], stride: g.strideW, dilation: g.dilationW, padding: g.padding.left + g.padding.right, edges,
-  });
+  const rows = working(
+    input[0],
+    kernel[0],
+    g.strideH,
+    g.padding.top,
+    g.padding.bottom,
+    g.dilationH,
+    edgesOption(fn, options.edges),
+    g.outH,
+  );
+  const cols = working(
+    input[1],
+    kernel[1],
+    g.strideW,
+    g.padding.left,
+    g.padding.right,
+    g.dilationW,
+    edgesOption(fn, options.edges),
+    g.outW,
+  );
   return `${rows} by ${cols}`;
 }
 
-function shapeOptions(fn: string, options: { input: [number, number]; kernel: [number, number] }): {
+function shapeOptions(
+  fn: string,
+  options: { input: [number, number]; kernel: [number, number] },
+): {
   input: [number, number];
   kernel: [number, number];
 } {
@@ -282,7 +301,10 @@ function shapeOptions(fn: string, options: { input: [number, number]; kernel: [n
     if (!Array.isArray(v) || v.length !== 2) throw new Error(`${fn}: ${arg} must be [h, w], got ${formatValue(v)}`);
     return [positiveInteger(fn, `${arg}[0]`, v[0]), positiveInteger(fn, `${arg}[1]`, v[1])];
   };
-  return { input: pair("input", options.input), kernel: pair("kernel", options.kernel) };
+  return readable(fn, "options", options, "an object { input, kernel, … }", () => ({
+    input: pair("input", options.input),
+    kernel: pair("kernel", options.kernel),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------

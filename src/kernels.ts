@@ -1,7 +1,7 @@
 // The kernel gallery (lectures 000, 001, 003, 004): named kernels with their matrices and what they do,
 // and applying one to a real photograph with a choice of border and of display scaling.
 import ndarray from "ndarray";
-import { formatValue } from "./check";
+import { describe as formatValue, knownOptions, oneOf, readable } from "./args";
 import { correlate2d, pad2d } from "./conv";
 import { orDefault } from "./geometry";
 import { isView, toView } from "./view";
@@ -28,7 +28,7 @@ export type KernelName =
   | "xShape"
   | "antiDiagonal";
 
-/** A kernel of the gallery: its matrix is `integers` divided by `divisor` — 06-kernel-gallery. */
+/** A kernel of the gallery: its matrix is `integers` divided by `divisor` — 05-kernel-gallery. */
 export interface GalleryKernel {
   name: KernelName;
   title: string;
@@ -49,40 +49,212 @@ export interface GalleryKernel {
 type Entry = Omit<GalleryKernel, "matrix" | "latex">;
 
 const entries: Entry[] = [
-  { name: "identity", title: "Identity", description: "Copies the image unchanged: only the centre pixel counts.", lectures: ["001", "004"], divisor: 1,
-    integers: [[0, 0, 0], [0, 1, 0], [0, 0, 0]] },
-  { name: "edge4", title: "Edge detection (4 neighbours)", description: "Centre minus its four neighbours: flat regions go to 0, edges and ridges light up.", lectures: ["001"], divisor: 1,
-    integers: [[0, -1, 0], [-1, 4, -1], [0, -1, 0]] },
-  { name: "edge8", title: "Outline (8 neighbours)", description: "Centre minus all eight neighbours: outlines every edge, whatever its direction.", lectures: ["000", "001", "004"], divisor: 1,
-    integers: [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]] },
-  { name: "sharpen", title: "Sharpen", description: "The image plus its 4-neighbour edges: details stand out more.", lectures: ["001", "004"], divisor: 1,
-    integers: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]] },
-  { name: "boxBlur", title: "Box blur (normalised)", description: "The average of the 3×3 neighbourhood: smooths the image.", lectures: ["001", "004"], divisor: 9,
-    integers: [[1, 1, 1], [1, 1, 1], [1, 1, 1]] },
-  { name: "gaussian3", title: "Gaussian blur 3×3", description: "A weighted average that trusts the centre most: a softer blur than the box.", lectures: ["001"], divisor: 16,
-    integers: [[1, 2, 1], [2, 4, 2], [1, 2, 1]] },
-  { name: "gaussian5", title: "Gaussian blur 5×5", description: "The binomial 5×5 approximation of a Gaussian: a wider, smooth blur.", lectures: ["001"], divisor: 256,
-    integers: [[1, 4, 6, 4, 1], [4, 16, 24, 16, 4], [6, 24, 36, 24, 6], [4, 16, 24, 16, 4], [1, 4, 6, 4, 1]] },
-  { name: "sobelX", title: "Sobel x", description: "Right minus left, centre row weighted twice: vertical edges (brightness changing along x).", lectures: ["001"], divisor: 1,
-    integers: [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]] },
-  { name: "sobelY", title: "Sobel y", description: "Bottom minus top, centre column weighted twice: horizontal edges (brightness changing along y).", lectures: ["001"], divisor: 1,
-    integers: [[-1, -2, -1], [0, 0, 0], [1, 2, 1]] },
-  { name: "verticalEdge", title: "Vertical edge (lecture 000's W)", description: "Right column minus left column: dark-to-bright steps from left to right.", lectures: ["000"], divisor: 1,
-    integers: [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]] },
-  { name: "verticalLine", title: "Vertical line detector", description: "A bright middle column between dark ones: thin vertical lines.", lectures: ["001"], divisor: 1,
-    integers: [[-1, 1, -1], [-1, 1, -1], [-1, 1, -1]] },
-  { name: "horizontalLine", title: "Horizontal line detector", description: "A bright middle row between dark ones: thin horizontal lines.", lectures: ["001"], divisor: 1,
-    integers: [[-1, -1, -1], [1, 1, 1], [-1, -1, -1]] },
-  { name: "corner", title: "Corner detector", description: "A bright 2×2 block in the bottom-right, dark above and to the left: top-left corners.", lectures: ["001"], divisor: 1,
-    integers: [[-1, -1, -1], [-1, 1, 1], [-1, 1, 1]] },
-  { name: "emboss", title: "Emboss", description: "Bottom-right minus top-left on top of the image: a raised, lit-from-one-side look.", lectures: [], divisor: 1,
-    integers: [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]] },
-  { name: "diagonal", title: "Diagonal feature (\\)", description: "Lecture 003's first feature: +1 on the main diagonal, −1 elsewhere.", lectures: ["003"], divisor: 1,
-    integers: [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]] },
-  { name: "xShape", title: "X feature", description: "Lecture 003's second feature: +1 on both diagonals, the small X where the strokes cross.", lectures: ["003"], divisor: 1,
-    integers: [[1, -1, 1], [-1, 1, -1], [1, -1, 1]] },
-  { name: "antiDiagonal", title: "Anti-diagonal feature (/)", description: "Lecture 003's third feature: +1 on the anti-diagonal, −1 elsewhere.", lectures: ["003"], divisor: 1,
-    integers: [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]] },
+  {
+    name: "identity",
+    title: "Identity",
+    description: "Copies the image unchanged: only the centre pixel counts.",
+    lectures: ["001", "004"],
+    divisor: 1,
+    integers: [
+      [0, 0, 0],
+      [0, 1, 0],
+      [0, 0, 0],
+    ],
+  },
+  {
+    name: "edge4",
+    title: "Edge detection (4 neighbours)",
+    description: "Centre minus its four neighbours: flat regions go to 0, edges and ridges light up.",
+    lectures: ["001"],
+    divisor: 1,
+    integers: [
+      [0, -1, 0],
+      [-1, 4, -1],
+      [0, -1, 0],
+    ],
+  },
+  {
+    name: "edge8",
+    title: "Outline (8 neighbours)",
+    description: "Centre minus all eight neighbours: outlines every edge, whatever its direction.",
+    lectures: ["000", "001", "004"],
+    divisor: 1,
+    integers: [
+      [-1, -1, -1],
+      [-1, 8, -1],
+      [-1, -1, -1],
+    ],
+  },
+  {
+    name: "sharpen",
+    title: "Sharpen",
+    description: "The image plus its 4-neighbour edges: details stand out more.",
+    lectures: ["001", "004"],
+    divisor: 1,
+    integers: [
+      [0, -1, 0],
+      [-1, 5, -1],
+      [0, -1, 0],
+    ],
+  },
+  {
+    name: "boxBlur",
+    title: "Box blur (normalised)",
+    description: "The average of the 3×3 neighbourhood: smooths the image.",
+    lectures: ["001", "004"],
+    divisor: 9,
+    integers: [
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ],
+  },
+  {
+    name: "gaussian3",
+    title: "Gaussian blur 3×3",
+    description: "A weighted average that trusts the centre most: a softer blur than the box.",
+    lectures: ["001"],
+    divisor: 16,
+    integers: [
+      [1, 2, 1],
+      [2, 4, 2],
+      [1, 2, 1],
+    ],
+  },
+  {
+    name: "gaussian5",
+    title: "Gaussian blur 5×5",
+    description: "The binomial 5×5 approximation of a Gaussian: a wider, smooth blur.",
+    lectures: ["001"],
+    divisor: 256,
+    integers: [
+      [1, 4, 6, 4, 1],
+      [4, 16, 24, 16, 4],
+      [6, 24, 36, 24, 6],
+      [4, 16, 24, 16, 4],
+      [1, 4, 6, 4, 1],
+    ],
+  },
+  {
+    name: "sobelX",
+    title: "Sobel x",
+    description: "Right minus left, centre row weighted twice: vertical edges (brightness changing along x).",
+    lectures: ["001"],
+    divisor: 1,
+    integers: [
+      [-1, 0, 1],
+      [-2, 0, 2],
+      [-1, 0, 1],
+    ],
+  },
+  {
+    name: "sobelY",
+    title: "Sobel y",
+    description: "Bottom minus top, centre column weighted twice: horizontal edges (brightness changing along y).",
+    lectures: ["001"],
+    divisor: 1,
+    integers: [
+      [-1, -2, -1],
+      [0, 0, 0],
+      [1, 2, 1],
+    ],
+  },
+  {
+    name: "verticalEdge",
+    title: "Vertical edge (lecture 000's W)",
+    description: "Right column minus left column: dark-to-bright steps from left to right.",
+    lectures: ["000"],
+    divisor: 1,
+    integers: [
+      [-1, 0, 1],
+      [-1, 0, 1],
+      [-1, 0, 1],
+    ],
+  },
+  {
+    name: "verticalLine",
+    title: "Vertical line detector",
+    description: "A bright middle column between dark ones: thin vertical lines.",
+    lectures: ["001"],
+    divisor: 1,
+    integers: [
+      [-1, 1, -1],
+      [-1, 1, -1],
+      [-1, 1, -1],
+    ],
+  },
+  {
+    name: "horizontalLine",
+    title: "Horizontal line detector",
+    description: "A bright middle row between dark ones: thin horizontal lines.",
+    lectures: ["001"],
+    divisor: 1,
+    integers: [
+      [-1, -1, -1],
+      [1, 1, 1],
+      [-1, -1, -1],
+    ],
+  },
+  {
+    name: "corner",
+    title: "Corner detector",
+    description: "A bright 2×2 block in the bottom-right, dark above and to the left: top-left corners.",
+    lectures: ["001"],
+    divisor: 1,
+    integers: [
+      [-1, -1, -1],
+      [-1, 1, 1],
+      [-1, 1, 1],
+    ],
+  },
+  {
+    name: "emboss",
+    title: "Emboss",
+    description: "Bottom-right minus top-left on top of the image: a raised, lit-from-one-side look.",
+    lectures: [],
+    divisor: 1,
+    integers: [
+      [-2, -1, 0],
+      [-1, 1, 1],
+      [0, 1, 2],
+    ],
+  },
+  {
+    name: "diagonal",
+    title: "Diagonal feature (\\)",
+    description: "Lecture 003's first feature: +1 on the main diagonal, −1 elsewhere.",
+    lectures: ["003"],
+    divisor: 1,
+    integers: [
+      [1, -1, -1],
+      [-1, 1, -1],
+      [-1, -1, 1],
+    ],
+  },
+  {
+    name: "xShape",
+    title: "X feature",
+    description: "Lecture 003's second feature: +1 on both diagonals, the small X where the strokes cross.",
+    lectures: ["003"],
+    divisor: 1,
+    integers: [
+      [1, -1, 1],
+      [-1, 1, -1],
+      [1, -1, 1],
+    ],
+  },
+  {
+    name: "antiDiagonal",
+    title: "Anti-diagonal feature (/)",
+    description: "Lecture 003's third feature: +1 on the anti-diagonal, −1 elsewhere.",
+    lectures: ["003"],
+    divisor: 1,
+    integers: [
+      [-1, -1, 1],
+      [-1, 1, -1],
+      [1, -1, -1],
+    ],
+  },
 ];
 
 function complete(e: Entry): GalleryKernel {
@@ -91,28 +263,34 @@ function complete(e: Entry): GalleryKernel {
   return { ...e, matrix, latex: e.divisor === 1 ? body : `\\frac{1}{${e.divisor}} ${body}` };
 }
 
-/** Every kernel of the gallery, in teaching order — 06-kernel-gallery. */
+/** Every kernel of the gallery, in teaching order — 05-kernel-gallery. */
 export function kernelGallery(): GalleryKernel[] {
   return entries.map(complete);
 }
 
-/** The names of the gallery's kernels — 06-kernel-gallery. */
+/** The names of the gallery's kernels — 05-kernel-gallery. */
 export function kernelNames(): KernelName[] {
   return entries.map((e) => e.name);
 }
 
-/** One kernel of the gallery by name, with its matrix, description and LaTeX — 06-kernel-gallery. */
+/** One kernel of the gallery by name, with its matrix, description and LaTeX — 05-kernel-gallery. */
 export function galleryKernel(name: KernelName): GalleryKernel {
-  const e = entries.find((k) => k.name === name);
-  if (!e) throw new Error(`galleryKernel: name must be one of ${entries.map((k) => k.name).join(", ")}; got ${formatValue(name)}`);
-  return complete(e);
+  return complete(lookup("kernels.entry", name));
 }
 
-/** A gallery kernel's matrix (a fresh copy): `kernel("sobelX")` — 06-kernel-gallery. */
+function lookup(fn: string, name: unknown): Entry {
+  const wanted = oneOf(
+    fn,
+    "name",
+    name,
+    entries.map((k) => k.name),
+  );
+  return entries.find((k) => k.name === wanted) ?? entries[0];
+}
+
+/** A gallery kernel's matrix (a fresh copy): `kernel("sobelX")` — 05-kernel-gallery. */
 export function kernel(name: KernelName): Matrix {
-  const e = entries.find((k) => k.name === name);
-  if (!e) throw new Error(`kernel: name must be one of ${entries.map((k) => k.name).join(", ")}; got ${formatValue(name)}`);
-  return complete(e).matrix;
+  return complete(lookup("kernels.get", name)).matrix;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +302,7 @@ export type Border = "zero" | "replicate" | "crop";
 /** How results become gray levels 0–255: clip (for blurs, sharpen), normalise min…max (edge maps), or absolute value clipped. */
 export type DisplayScale = "clip" | "normalize" | "abs";
 
-/** Options of `applyKernel` — 06-kernel-gallery. */
+/** Options of `applyKernel` — 05-kernel-gallery. */
 export interface ApplyKernelOptions {
   /** Default 'zero'. */
   border?: Border;
@@ -159,7 +337,8 @@ function imageView(fn: string, image: unknown): View {
     const values = new Float64Array(size);
     for (let k = 0; k < size; k++) {
       const v = numbers[k];
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${fn}: image.data[${k}] must be a finite number, got ${formatValue(v)}`);
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new Error(`${fn}: image.data[${k}] must be a finite number, got ${formatValue(v)}`);
       values[k] = v;
     }
     return ndarray(values, shape);
@@ -178,22 +357,26 @@ function arrayLike(data: unknown): ArrayLike<unknown> | null {
 
 /**
  * Filter a real image with a kernel, each colour channel on its own (an alpha channel is dropped), then scale
- * to 0–255 for display — 06-kernel-gallery.
+ * to 0–255 for display — 05-kernel-gallery.
  */
 export function applyKernel(
   image: Matrix | number[][][] | View | { data: ArrayLike<number>; shape: number[] },
   kernelOrName: Matrix | KernelName,
   options: ApplyKernelOptions = {},
 ): FilteredImage {
-  const fn = "applyKernel";
-  const X = imageView(fn, image);
-  const K = typeof kernelOrName === "string" ? kernel(kernelOrName) : kernelOrName;
+  const fn = "kernels.apply";
+  knownOptions(fn, options, ["border", "display"]);
+  const X = readable(fn, "image", image, "an image (h×w or h×w×c numbers)", () => imageView(fn, image));
+  const K = typeof kernelOrName === "string" ? complete(lookup(fn, kernelOrName)).matrix : kernelOrName;
   toView(fn, "kernel", K, 2);
-  if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object like { border, display }, got ${formatValue(options)}`);
+  if (typeof options !== "object" || options === null)
+    throw new Error(`${fn}: options must be an object like { border, display }, got ${formatValue(options)}`);
   const border = orDefault(options.border, "zero");
   const display = orDefault(options.display, "clip");
-  if (border !== "zero" && border !== "replicate" && border !== "crop") throw new Error(`${fn}: border must be 'zero', 'replicate' or 'crop', got ${formatValue(border)}`);
-  if (display !== "clip" && display !== "normalize" && display !== "abs") throw new Error(`${fn}: display must be 'clip', 'normalize' or 'abs', got ${formatValue(display)}`);
+  if (border !== "zero" && border !== "replicate" && border !== "crop")
+    throw new Error(`${fn}: border must be 'zero', 'replicate' or 'crop', got ${formatValue(border)}`);
+  if (display !== "clip" && display !== "normalize" && display !== "abs")
+    throw new Error(`${fn}: display must be 'clip', 'normalize' or 'abs', got ${formatValue(display)}`);
   const channels = X.shape.length === 2 ? 1 : Math.min(X.shape[2], 3);
   const maps: Matrix[] = [];
   for (let c = 0; c < channels; c++) {
@@ -228,9 +411,9 @@ function scale(v: number, display: DisplayScale, low: number, high: number): num
   return high > low ? Math.round(((v - low) / (high - low)) * 255) : 0;
 }
 
-/** A short description line for a kernel: "Sobel x: Right minus left … [-1 0 1; -2 0 2; -1 0 1]" — 06-kernel-gallery. */
+/** A short description line for a kernel: "Sobel x: Right minus left … [-1 0 1; -2 0 2; -1 0 1]" — 05-kernel-gallery. */
 export function describeKernel(name: KernelName): string {
-  const k = galleryKernel(name);
+  const k = complete(lookup("kernels.describe", name));
   const rows = k.integers.map((r) => r.map((v) => formatNumber(v)).join(" ")).join("; ");
   return `${k.title}: ${k.description} ${k.divisor === 1 ? "" : `1/${k.divisor} × `}[${rows}]`;
 }

@@ -2,10 +2,13 @@
 // neurons z = Σⱼ wⱼ xⱼ + b followed by an activation g(z), layers of neurons, a list of
 // parameters, zeroGrad, and training by plain gradient descent.
 import { Name, Scalar, affine, input, mean, mse, param, relu, sigmoid, sign, softmaxCrossEntropy, tanh, zeroGrad } from "./autodiff";
+import { describe as formatValue, fail, integer, knownOptions, oneOf, readable } from "./args";
+import { checkName } from "./autodiff-node";
 import { Random, seededRandom } from "./random";
+import { activationNames, type ActivationName } from "./activations";
 
-/** The activation g applied after a neuron's weighted sum — 02-ffnn-xor. */
-export type MLPActivation = "relu" | "sigmoid" | "tanh" | "sign" | "linear";
+/** The activation g applied after a neuron's weighted sum: the library's one activation list — 02-ffnn-xor. */
+export type MLPActivation = ActivationName;
 
 /** The loss a network is trained on: mean squared error, or softmax cross-entropy — 02-ffnn-xor. */
 export type MLPLoss = "mse" | "crossEntropy";
@@ -24,10 +27,13 @@ export interface MLPOptions {
   bias?: number;
 }
 
-const ACTIVATIONS: MLPActivation[] = ["relu", "sigmoid", "tanh", "sign", "linear"];
+const ACTIVATIONS = activationNames;
 
 /** g(z) for the chosen activation, as an engine operation — 02-ffnn-xor. */
 export function applyActivation(z: Scalar, activation: MLPActivation, name?: string): Scalar {
+  if (!(z instanceof Scalar)) fail("mlp.applyActivation", "z", "a Scalar (a node of dl.autodiff)", z);
+  oneOf("mlp.applyActivation", "activation", activation, ACTIVATIONS);
+  checkName("mlp.applyActivation", name);
   switch (activation) {
     case "relu":
       return relu(z, name);
@@ -40,7 +46,7 @@ export function applyActivation(z: Scalar, activation: MLPActivation, name?: str
     case "linear":
       return z;
   }
-  throw new Error(`applyActivation: activation must be one of ${ACTIVATIONS.join(", ")}, got ${String(activation)}`);
+  throw new Error(`mlp.applyActivation: activation must be one of ${ACTIVATIONS.join(", ")}, got ${formatValue(activation)}`);
 }
 
 const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
@@ -104,24 +110,40 @@ export class MLP {
   private readonly inputNames: Name[];
 
   constructor(sizes: number[], options: MLPOptions = {}) {
-    if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
-      throw new Error(`MLP: sizes must list at least two positive integers (inputs, …, outputs), got [${String(sizes)}]`);
+    // Every weight is a graph node (lecture-sized networks): at most 1,000 units a layer and 20 layers.
+    knownOptions("mlp.MLP", options, ["activation", "output", "seed", "scale", "bias"]);
+    const sizesOk = readable(
+      "mlp.MLP",
+      "sizes",
+      sizes,
+      "a list of layer sizes",
+      () =>
+        Array.isArray(sizes) && sizes.length >= 2 && sizes.length <= 20 && sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000),
+    );
+    if (!sizesOk) {
+      throw new Error(`mlp.MLP: sizes must list 2 to 20 integers from 1 to 1000 (inputs, …, outputs), got ${formatValue(sizes)}`);
     }
     const hidden = options.activation ?? "relu";
     const output = options.output ?? "linear";
-    for (const [arg, a] of [["activation", hidden], ["output", output]] as const) {
-      if (!ACTIVATIONS.includes(a)) throw new Error(`MLP: ${arg} must be one of ${ACTIVATIONS.join(", ")}, got ${String(a)}`);
+    for (const [arg, a] of [
+      ["activation", hidden],
+      ["output", output],
+    ] as const) {
+      if (!ACTIVATIONS.includes(a)) throw new Error(`mlp.MLP: ${arg} must be one of ${ACTIVATIONS.join(", ")}, got ${formatValue(a)}`);
     }
     const scale = options.scale ?? 1;
     if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) {
-      throw new Error(`MLP: scale must be a positive number, got ${String(scale)}`);
+      throw new Error(`mlp.MLP: scale must be a positive number, got ${formatValue(scale)}`);
     }
     const bias = options.bias ?? 0;
-    if (typeof bias !== "number" || !Number.isFinite(bias)) throw new Error(`MLP: bias must be a finite number, got ${String(bias)}`);
-    const random = seededRandom(options.seed ?? 1);
+    if (typeof bias !== "number" || !Number.isFinite(bias))
+      throw new Error(`mlp.MLP: bias must be a finite number, got ${formatValue(bias)}`);
+    const random = seededRandom(integer("mlp.MLP", "seed", options.seed ?? 1, { min: 0, max: 2 ** 31 - 1 }));
     this.sizes = sizes.slice();
     this.inputNames = Array.from({ length: sizes[0] }, (_, j) => ({ text: `x${digits(j + 1, SUBSCRIPT)}`, tex: `x_{${j + 1}}` }));
-    this.layers = sizes.slice(1).map((nOut, l) => new Layer(sizes[l], nOut, l === sizes.length - 2 ? output : hidden, random, { scale, bias }, l + 1));
+    this.layers = sizes
+      .slice(1)
+      .map((nOut, l) => new Layer(sizes[l], nOut, l === sizes.length - 2 ? output : hidden, random, { scale, bias }, l + 1));
   }
 
   /** The outputs for one input vector, as graph nodes ready for a loss and backward(). */
@@ -151,23 +173,30 @@ export class MLP {
 }
 
 function checkData(fn: string, model: MLP, X: number[][], T: number[][]): void {
-  if (!(model instanceof MLP)) throw new Error(`${fn}: model must be an MLP, got ${String(model)}`);
+  if (!(model instanceof MLP)) throw new Error(`${fn}: model must be an MLP, got ${formatValue(model)}`);
   if (!Array.isArray(X) || !Array.isArray(T) || X.length === 0 || X.length !== T.length) {
-    throw new Error(`${fn}: X and T must be non-empty lists of the same length, got ${Array.isArray(X) ? X.length : "?"} inputs and ${Array.isArray(T) ? T.length : "?"} targets`);
+    throw new Error(
+      `${fn}: X and T must be non-empty lists of the same length, got ${Array.isArray(X) ? X.length : "?"} inputs and ${Array.isArray(T) ? T.length : "?"} targets`,
+    );
   }
   const nOut = model.sizes[model.sizes.length - 1];
   T.forEach((t, i) => {
-    if (!Array.isArray(t) || t.length !== nOut) throw new Error(`${fn}: T[${i}] must have ${nOut} entries (one per output), got ${String(t)}`);
+    if (!Array.isArray(t) || t.length !== nOut)
+      throw new Error(`${fn}: T[${i}] must have ${nOut} entries (one per output), got ${formatValue(t)}`);
   });
 }
 
 /** The loss of the model over a whole data set, as one graph node: mse over every output, or mean cross-entropy — 02-ffnn-xor. */
 export function datasetLoss(model: MLP, X: number[][], T: number[][], loss: MLPLoss = "mse"): Scalar {
-  checkData("datasetLoss", model, X, T);
+  checkData("mlp.datasetLoss", model, X, T);
   const outputs = X.map((x) => model.forward(x));
   if (loss === "mse") return mse(outputs.flat(), T.flat(), "J");
-  if (loss === "crossEntropy") return mean(outputs.map((y, i) => softmaxCrossEntropy(y, T[i])), "J");
-  throw new Error(`datasetLoss: loss must be "mse" or "crossEntropy", got ${String(loss)}`);
+  if (loss === "crossEntropy")
+    return mean(
+      outputs.map((y, i) => softmaxCrossEntropy(y, T[i])),
+      "J",
+    );
+  throw new Error(`mlp.datasetLoss: loss must be "mse" or "crossEntropy", got ${formatValue(loss)}`);
 }
 
 /** Options of `train`: learning rate, number of steps, loss, early stop, progress callback — 02-ffnn-xor. */
@@ -184,12 +213,13 @@ export interface MLPTrainOptions {
 
 /** Gradient descent: forward, zeroGrad, backward, then θ ← θ − lr · θ̄ for every parameter; returns the losses — 02-ffnn-xor. */
 export function trainMLP(model: MLP, X: number[][], T: number[][], options: MLPTrainOptions): number[] {
-  checkData("trainMLP", model, X, T);
+  checkData("mlp.train", model, X, T);
   const { lr, steps } = options;
-  if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr)) throw new Error(`trainMLP: lr must be a positive number, got ${String(lr)}`);
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`trainMLP: steps must be an integer ≥ 0, got ${String(steps)}`);
+  if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr))
+    throw new Error(`mlp.train: lr must be a positive number, got ${formatValue(lr)}`);
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`mlp.train: steps must be an integer ≥ 0, got ${formatValue(steps)}`);
   const every = options.every ?? 1;
-  if (!Number.isInteger(every) || every < 1) throw new Error(`trainMLP: every must be a positive integer, got ${String(every)}`);
+  if (!Number.isInteger(every) || every < 1) throw new Error(`mlp.train: every must be a positive integer, got ${formatValue(every)}`);
   const params = model.parameters();
   const losses: number[] = [];
   for (let step = 1; step <= steps; step++) {

@@ -1,15 +1,27 @@
 // The lectures' models as layer specs (lectures 001, 002, 004), and any spec built as a TensorFlow.js model.
+import { describe as formatValue, integer, knownOptions } from "./args";
 import { tf } from "./tf";
 import {
-  convLayer, denseLayer, dropoutLayer, flattenLayer, inputLayer, poolLayer, propagateShapes, reshapeLayer,
-  type LayerActivation, type LayerSpec, type ModelSpec, type LayerSize,
+  convLayer,
+  denseLayer,
+  dropoutLayer,
+  flattenLayer,
+  inputLayer,
+  poolLayer,
+  walkShapes,
+  reshapeLayer,
+  type LayerActivation,
+  type LayerSpec,
+  type ModelSpec,
+  type LayerSize,
 } from "./layers";
 
 /** LeNet-5 as lecture 001's table: tanh, 2×2 average pooling, C5 a 5×5 conv to 120 maps, 61,706 parameters — 08-lenet-parameters.
  *  `inputSize: 28` takes MNIST digits as they are and pads C1 by 2 (the 1998 paper padded the digits to 32×32 instead); the counts do not change. */
 export function lenet5(options: { inputSize?: 32 | 28 } = {}): ModelSpec {
+  knownOptions("models.lenet5", options, ["inputSize"]);
   const size = options.inputSize ?? 32;
-  if (size !== 32 && size !== 28) throw new Error(`lenet5: inputSize must be 32 or 28, got ${String(size)}`);
+  if (size !== 32 && size !== 28) throw new Error(`models.lenet5: inputSize must be 32 or 28, got ${formatValue(size)}`);
   return {
     name: size === 32 ? "LeNet-5" : "LeNet-5 (28×28 input, C1 padded by 2)",
     layers: [
@@ -45,7 +57,11 @@ function kerasDigitTrunk(): LayerSpec[] {
 export function kerasDigitModel(): ModelSpec {
   return {
     name: "Keras digit model (lecture 002, as on the slide)",
-    layers: [...kerasDigitTrunk(), denseLayer({ name: "dense_7", units: 100, activation: "softmax" }), reshapeLayer([10, 10, 1], "reshape")],
+    layers: [
+      ...kerasDigitTrunk(),
+      denseLayer({ name: "dense_7", units: 100, activation: "softmax" }),
+      reshapeLayer([10, 10, 1], "reshape"),
+    ],
   };
 }
 
@@ -83,12 +99,17 @@ export function alexnet(): ModelSpec {
 
 /** Lecture 004's digit network without convolutions: 28×28 pixels into 84 hidden neurons, no intercepts — 08-lenet-parameters. */
 export function weightSharingDense(): ModelSpec {
-  return { name: "28×28 → 84 hidden, fully connected", layers: [inputLayer([28, 28, 1]), flattenLayer("flatten"), denseLayer({ name: "hidden", units: 84, bias: false, activation: "relu" })] };
+  return {
+    name: "28×28 → 84 hidden, fully connected",
+    layers: [inputLayer([28, 28, 1]), flattenLayer("flatten"), denseLayer({ name: "hidden", units: 84, bias: false, activation: "relu" })],
+  };
 }
 
 /** Lecture 004's digit network with two conv layers (n₁ = 10, n₂ = 20 filters), our reading of its picture:
  *  5×5 kernels, 2×2 max pooling after each, then the 84 hidden neurons; no intercepts — 08-lenet-parameters. */
 export function weightSharingConv(n1 = 10, n2 = 20): ModelSpec {
+  integer("models.weightSharingConv", "n1", n1, { min: 1, max: 1000 });
+  integer("models.weightSharingConv", "n2", n2, { min: 1, max: 1000 });
   return {
     name: `28×28 → conv ${n1} → pool → conv ${n2} → pool → 84 hidden`,
     layers: [
@@ -106,7 +127,9 @@ export function weightSharingConv(n1 = 10, n2 = 20): ModelSpec {
 // ---------------------------------------------------------------- building a spec in TensorFlow.js
 
 /** Options of toTfModel: a seed makes the kernel initialisers (Glorot uniform) repeatable. */
-export interface TfModelOptions { seed?: number }
+export interface TfModelOptions {
+  seed?: number;
+}
 
 function tfActivation(a: LayerActivation | undefined): "linear" | "relu" | "tanh" | "sigmoid" | "softmax" {
   return a ?? "linear";
@@ -117,10 +140,11 @@ function pair(s: LayerSize): [number, number] {
 
 /** Build any spec as a tf.sequential model whose layers carry the spec's names — 09-training-lenet-mnist. */
 export function toTfModel(model: ModelSpec, options: TfModelOptions = {}): tf.Sequential {
-  const steps = propagateShapes(model); // checks the spec first, with the errors of this module
+  const steps = walkShapes("models.toTfModel", model); // checks the spec first
+  knownOptions("models.toTfModel", options, ["seed"]);
   const seed = options.seed;
   if (seed !== undefined && (typeof seed !== "number" || !Number.isInteger(seed))) {
-    throw new Error(`toTfModel: seed must be an integer, got ${String(seed)}`);
+    throw new Error(`models.toTfModel: seed must be an integer, got ${formatValue(seed)}`);
   }
   const first = model.layers[0];
   const kernelInitializer = (i: number) => (seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: seed + i }));
@@ -135,12 +159,29 @@ export function toTfModel(model: ModelSpec, options: TfModelOptions = {}): tf.Se
         if (layer.padding === "same") padding = "same";
         else if (layer.padding !== undefined && layer.padding !== "valid") {
           const [pr, pc] = pair(layer.padding);
-          if (pr > 0 || pc > 0) net.add(tf.layers.zeroPadding2d({ padding: [[pr, pr], [pc, pc]], name: `${name}_pad` }));
+          if (pr > 0 || pc > 0)
+            net.add(
+              tf.layers.zeroPadding2d({
+                padding: [
+                  [pr, pr],
+                  [pc, pc],
+                ],
+                name: `${name}_pad`,
+              }),
+            );
         }
-        net.add(tf.layers.conv2d({
-          name, filters: layer.filters, kernelSize: pair(layer.kernel), strides: pair(layer.stride ?? 1), padding,
-          useBias: layer.bias !== false, activation: tfActivation(layer.activation), kernelInitializer: kernelInitializer(index),
-        }));
+        net.add(
+          tf.layers.conv2d({
+            name,
+            filters: layer.filters,
+            kernelSize: pair(layer.kernel),
+            strides: pair(layer.stride ?? 1),
+            padding,
+            useBias: layer.bias !== false,
+            activation: tfActivation(layer.activation),
+            kernelInitializer: kernelInitializer(index),
+          }),
+        );
         break;
       }
       case "pool": {
@@ -152,9 +193,15 @@ export function toTfModel(model: ModelSpec, options: TfModelOptions = {}): tf.Se
         net.add(tf.layers.flatten({ name }));
         break;
       case "dense":
-        net.add(tf.layers.dense({
-          name, units: layer.units, useBias: layer.bias !== false, activation: tfActivation(layer.activation), kernelInitializer: kernelInitializer(index),
-        }));
+        net.add(
+          tf.layers.dense({
+            name,
+            units: layer.units,
+            useBias: layer.bias !== false,
+            activation: tfActivation(layer.activation),
+            kernelInitializer: kernelInitializer(index),
+          }),
+        );
         break;
       case "activation":
         net.add(tf.layers.activation({ name, activation: tfActivation(layer.activation) }));

@@ -1,6 +1,6 @@
 // Pooling (lectures 000, 001, 002, 003, 004): a window walks over each map and keeps one number
 // per position: the maximum (most used), the average, the sum or the minimum.
-import { formatValue } from "./check";
+import { describe as formatValue, knownOptions } from "./args";
 import { pad2d } from "./conv";
 import { formatPadding, geometry, orDefault } from "./geometry";
 import type { Edges, Geometry, Padding, PerAxis } from "./geometry";
@@ -33,6 +33,9 @@ interface Pooled {
   fromCol: Int32Array;
 }
 
+const POOL_KEYS = ["mode", "window", "stride", "padding", "edges"] as const;
+const EXPLAIN_KEYS = [...POOL_KEYS, "digits"] as const;
+
 function modeOption(fn: string, mode: unknown): PoolMode {
   if (mode === undefined) return "max";
   if (mode !== "max" && mode !== "avg" && mode !== "sum" && mode !== "min") {
@@ -42,19 +45,29 @@ function modeOption(fn: string, mode: unknown): PoolMode {
 }
 
 function poolGeometry(fn: string, X: View, options: Pool2dOptions): Geometry {
-  if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object like { window, stride }, got ${formatValue(options)}`);
+  if (typeof options !== "object" || options === null)
+    throw new Error(`${fn}: options must be an object like { window, stride }, got ${formatValue(options)}`);
   const window = orDefault(options.window, 2);
   let size: [number, number];
   if (Array.isArray(window) && window.length === 2) size = [window[0], window[1]];
   else if (typeof window === "number") size = [window, window];
   else throw new Error(`${fn}: window must be a number or [h, w], got ${formatValue(window)}`);
   size.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${fn}: window${Array.isArray(window) ? `[${i}]` : ""} must be a positive integer, got ${formatValue(v)}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(`${fn}: window${Array.isArray(window) ? `[${i}]` : ""} must be a positive integer, got ${formatValue(v)}`);
   });
-  const g = geometry(fn, [X.shape[0], X.shape[1]], size, { stride: orDefault(options.stride, window), padding: options.padding, edges: options.edges }, "window");
+  const g = geometry(
+    fn,
+    [X.shape[0], X.shape[1]],
+    size,
+    { stride: orDefault(options.stride, window), padding: options.padding, edges: options.edges },
+    "window",
+  );
   const p = g.padding;
   if (p.top >= g.kH || p.bottom >= g.kH || p.left >= g.kW || p.right >= g.kW) {
-    throw new Error(`${fn}: padding ${formatPadding(p)} must be smaller than the window ${g.kH}×${g.kW} (a window of only padding has nothing to pool)`);
+    throw new Error(
+      `${fn}: padding ${formatPadding(p)} must be smaller than the window ${g.kH}×${g.kW} (a window of only padding has nothing to pool)`,
+    );
   }
   return g;
 }
@@ -104,7 +117,8 @@ function rows(out: Float64Array, g: Geometry): Matrix {
 
 /** Pool one map: max (default), avg, sum or min over windows — 07-pooling-relu-x-vs-o. */
 export function pool2d(input: Matrix | View, options: Pool2dOptions = {}): Matrix {
-  const fn = "pool2d";
+  const fn = "pool.pool2d";
+  knownOptions(fn, options, POOL_KEYS);
   const X = toView(fn, "input", input, 2);
   const mode = modeOption(fn, options?.mode);
   const { g, out } = poolView(X, poolGeometry(fn, X, options), mode);
@@ -112,8 +126,12 @@ export function pool2d(input: Matrix | View, options: Pool2dOptions = {}): Matri
 }
 
 /** Max pooling that also says where each maximum came from: argmax[i][j] = [row, col] in the input (lecture 002's backprop) — 07-pooling-relu-x-vs-o. */
-export function maxPool2d(input: Matrix | View, options: Omit<Pool2dOptions, "mode"> = {}): { output: Matrix; argmax: [number, number][][] } {
-  const fn = "maxPool2d";
+export function maxPool2d(
+  input: Matrix | View,
+  options: Omit<Pool2dOptions, "mode"> = {},
+): { output: Matrix; argmax: [number, number][][] } {
+  const fn = "pool.maxPool2d";
+  knownOptions(fn, options, POOL_KEYS);
   const X = toView(fn, "input", input, 2);
   if (typeof options === "object" && options !== null && "mode" in options) {
     throw new Error(`${fn}: options.mode is not allowed (it is always 'max'), got ${formatValue(Reflect.get(options, "mode"))}`);
@@ -130,7 +148,7 @@ export function maxPool2d(input: Matrix | View, options: Omit<Pool2dOptions, "mo
 
 /** Back-propagation through max pooling: each output's error signal goes to the input cell that took the max; the rest get 0 (lecture 002) — 07-pooling-relu-x-vs-o. */
 export function maxPoolBackward(outputBar: Matrix, argmax: [number, number][][], inputShape: [number, number]): Matrix {
-  const fn = "maxPoolBackward";
+  const fn = "pool.maxPoolBackward";
   const G = toView(fn, "outputBar", outputBar, 2);
   if (!Array.isArray(inputShape) || inputShape.length !== 2 || !inputShape.every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error(`${fn}: inputShape must be [h, w] of positive integers, got ${formatValue(inputShape)}`);
@@ -146,7 +164,15 @@ export function maxPoolBackward(outputBar: Matrix, argmax: [number, number][][],
     }
     for (let j = 0; j < G.shape[1]; j++) {
       const p = argmax[i][j];
-      const ok = Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && Number.isInteger(p[1]) && p[0] >= 0 && p[0] < h && p[1] >= 0 && p[1] < w;
+      const ok =
+        Array.isArray(p) &&
+        p.length === 2 &&
+        Number.isInteger(p[0]) &&
+        Number.isInteger(p[1]) &&
+        p[0] >= 0 &&
+        p[0] < h &&
+        p[1] >= 0 &&
+        p[1] < w;
       if (!ok) throw new Error(`${fn}: argmax[${i}][${j}] must be [row, col] inside ${h}×${w}, got ${formatValue(p)}`);
       bar[p[0]][p[1]] += at(G, i, j);
     }
@@ -156,7 +182,8 @@ export function maxPoolBackward(outputBar: Matrix, argmax: [number, number][][],
 
 /** Pool every channel of an h×w×c volume on its own: h'×w'×c — 07-pooling-relu-x-vs-o. */
 export function poolChannels(input: Volume | View, options: Pool2dOptions = {}): Volume {
-  const fn = "poolChannels";
+  const fn = "pool.poolChannels";
+  knownOptions(fn, options, POOL_KEYS);
   const X = toView(fn, "input", input, 3);
   const mode = modeOption(fn, options?.mode);
   const g = poolGeometry(fn, X, options);
@@ -191,11 +218,13 @@ export function explainPool2d(
   input: Matrix | View,
   options: Pool2dOptions & { digits?: number } = {},
 ): { output: Matrix; cells: PooledCell[][]; latex: string } {
-  const fn = "explainPool2d";
+  const fn = "pool.explainPool2d";
+  knownOptions(fn, options, EXPLAIN_KEYS);
   const X = toView(fn, "input", input, 2);
   const mode = modeOption(fn, options?.mode);
   const digits = orDefault(options.digits, 2);
-  if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new Error(`${fn}: digits must be an integer from 0 to 10, got ${formatValue(digits)}`);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 10)
+    throw new Error(`${fn}: digits must be an integer from 0 to 10, got ${formatValue(digits)}`);
   const { g, out, fromRow, fromCol } = poolView(X, poolGeometry(fn, X, options), mode);
   const cells: PooledCell[][] = [];
   for (let i = 0; i < g.outH; i++) {
@@ -208,7 +237,10 @@ export function explainPool2d(
       const k = i * g.outW + j;
       const value = out[k];
       const list = values.map((v) => formatNumber(v, digits)).join(", ");
-      const working = mode === "avg" ? `(${values.map((v) => formatNumber(v, digits)).join(" + ")})/${values.length} = ${formatNumber(value, digits)}` : `${mode}(${list}) = ${formatNumber(value, digits)}`;
+      const working =
+        mode === "avg"
+          ? `(${values.map((v) => formatNumber(v, digits)).join(" + ")})/${values.length} = ${formatNumber(value, digits)}`
+          : `${mode}(${list}) = ${formatNumber(value, digits)}`;
       const from: [number, number] | null = fromRow[k] >= 0 ? [fromRow[k], fromCol[k]] : null;
       row.push({ row: i, col: j, value, values, rows: rowsCovered, cols: colsCovered, from, working });
     }
@@ -222,8 +254,13 @@ export function explainPool2d(
 export function poolingWalk(
   input: Matrix | View,
   options: Pool2dOptions & { digits?: number } = {},
-): { input: Matrix; output: Matrix; steps: { window: { row: number; col: number; rows: number; cols: number }; cell: { row: number; col: number }; text: string }[] } {
-  const fn = "poolingWalk";
+): {
+  input: Matrix;
+  output: Matrix;
+  steps: { window: { row: number; col: number; rows: number; cols: number }; cell: { row: number; col: number }; text: string }[];
+} {
+  const fn = "pool.poolingWalk";
+  knownOptions(fn, options, EXPLAIN_KEYS);
   const X = toView(fn, "input", input, 2);
   const e = explainPool2d(X, options);
   const g = poolGeometry(fn, X, options);
@@ -232,7 +269,11 @@ export function poolingWalk(
   const steps = e.cells.flat().map((c) => {
     // A window kept at the edge ('keep') may hang past the input: draw only the part that is there.
     const [row, col] = [c.row * g.strideH, c.col * g.strideW];
-    return { window: { row, col, rows: Math.min(g.kH, h - row), cols: Math.min(g.kW, w - col) }, cell: { row: c.row, col: c.col }, text: c.working };
+    return {
+      window: { row, col, rows: Math.min(g.kH, h - row), cols: Math.min(g.kW, w - col) },
+      cell: { row: c.row, col: c.col },
+      text: c.working,
+    };
   });
   return { input: padded, output: e.output, steps };
 }

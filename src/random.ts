@@ -1,6 +1,8 @@
 // A small seeded pseudo-random number generator, so every notebook repeats its results.
 
 /** A seeded source of random numbers: `next()` in [0, 1), `uniform`, `normal`, `int` — 02-ffnn-xor. */
+import { describe as formatValue } from "./args";
+
 export interface Random {
   /** The seed the generator started from. */
   readonly seed: number;
@@ -20,7 +22,7 @@ export interface Random {
  */
 export function seededRandom(seed: number): Random {
   if (!Number.isInteger(seed)) {
-    throw new Error(`seededRandom: seed must be an integer, got ${seed}`);
+    throw new Error(`data.seededRandom: seed must be an integer, got ${formatValue(seed)}`);
   }
   let state = seed >>> 0;
   const next = (): number => {

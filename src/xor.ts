@@ -1,10 +1,13 @@
 // Learning XOR (lecture 002; Goodfellow, Bengio & Courville, Deep Learning §6.1):
 // f(x; W, c, w, b) = wᵀ max(0, Wᵀx + c) + b, trained on J(θ) = ¼ Σₓ (f*(x) − f(x; θ))².
+import { describe as formatValue, fail, finite, integer, knownOptions, readable } from "./args";
+import { loadXor } from "./datasets";
 import { MLP, trainMLP } from "./mlp";
 
-/** The four XOR inputs (rows of X) and their targets f*(x) — 02-ffnn-xor. */
+/** The four XOR inputs (rows of X) and their targets f*(x), read from datasets/toy/xor.json (the one copy) — 02-ffnn-xor. */
 export function xorTable(): { X: number[][]; t: number[] } {
-  return { X: [[0, 0], [0, 1], [1, 0], [1, 1]], t: [0, 1, 1, 0] };
+  const table = loadXor();
+  return { X: table.inputs, t: table.targets };
 }
 
 /** The parameters θ = (W, c, w, b) of f(x) = wᵀ max(0, Wᵀx + c) + b; W[j][i] joins input j to hidden unit i — 02-ffnn-xor. */
@@ -15,26 +18,42 @@ export interface XorParams {
   b: number;
 }
 
-/** The exact solution of §6.1: W = [[1,1],[1,1]], c = [0,−1], w = [1,−2], b = 0 — 02-ffnn-xor. */
+/** The exact solution of §6.1: W = [[1,1],[1,1]], c = [0,−1], w = [1,−2], b = 0, read from datasets/toy/xor.json — 02-ffnn-xor. */
 export function xorExactSolution(): XorParams {
-  return { W: [[1, 1], [1, 1]], c: [0, -1], w: [1, -2], b: 0 };
+  const { W, c, w, b } = loadXor().handSolution;
+  return { W, c, w, b };
 }
 
 function checkParams(fn: string, p: XorParams): void {
-  const ok =
-    typeof p === "object" && p !== null &&
-    Array.isArray(p.W) && p.W.length === 2 && p.W.every((r) => Array.isArray(r) && r.length === 2 && r.every(Number.isFinite)) &&
-    Array.isArray(p.c) && p.c.length === 2 && p.c.every(Number.isFinite) &&
-    Array.isArray(p.w) && p.w.length === 2 && p.w.every(Number.isFinite) &&
-    typeof p.b === "number" && Number.isFinite(p.b);
-  if (!ok) throw new Error(`${fn}: θ must be { W: 2×2, c: [2], w: [2], b: number } of finite numbers, got ${JSON.stringify(p)}`);
+  const ok = readable(
+    fn,
+    "θ",
+    p,
+    "{ W, c, w, b }",
+    () =>
+      typeof p === "object" &&
+      p !== null &&
+      Array.isArray(p.W) &&
+      p.W.length === 2 &&
+      p.W.every((r) => Array.isArray(r) && r.length === 2 && r.every(Number.isFinite)) &&
+      Array.isArray(p.c) &&
+      p.c.length === 2 &&
+      p.c.every(Number.isFinite) &&
+      Array.isArray(p.w) &&
+      p.w.length === 2 &&
+      p.w.every(Number.isFinite) &&
+      typeof p.b === "number" &&
+      Number.isFinite(p.b),
+  );
+  if (!ok) throw new Error(`${fn}: θ must be { W: 2×2, c: [2], w: [2], b: number } of finite numbers, got ${formatValue(p)}`);
 }
 
 /** Goodfellow's walk-through, one matrix per step: XW, XW + c, H = max(0, XW + c), y = Hw + b — 02-ffnn-xor. */
 export function xorLayers(theta: XorParams, X: number[][] = xorTable().X): { XW: number[][]; XWc: number[][]; H: number[][]; y: number[] } {
-  checkParams("xorLayers", theta);
+  checkParams("xor.layers", theta);
   X.forEach((x, n) => {
-    if (!Array.isArray(x) || x.length !== 2 || !x.every(Number.isFinite)) throw new Error(`xorLayers: X[${n}] must be two finite numbers, got ${String(x)}`);
+    if (!Array.isArray(x) || x.length !== 2 || !x.every(Number.isFinite))
+      throw new Error(`xor.layers: X[${n}] must be two finite numbers, got ${formatValue(x)}`);
   });
   const XW = X.map((x) => [0, 1].map((i) => x[0] * theta.W[0][i] + x[1] * theta.W[1][i]));
   const XWc = XW.map((row) => row.map((v, i) => v + theta.c[i]));
@@ -45,11 +64,16 @@ export function xorLayers(theta: XorParams, X: number[][] = xorTable().X): { XW:
 
 /** f(x; θ) = wᵀ max(0, Wᵀx + c) + b for one input x — 02-ffnn-xor. */
 export function xorOutput(theta: XorParams, x: number[]): number {
+  checkParams("xor.output", theta);
+  if (!readable("xor.output", "x", x, "two numbers", () => Array.isArray(x) && x.length === 2 && x.every(Number.isFinite))) {
+    fail("xor.output", "x", "two finite numbers [x₁, x₂]", x);
+  }
   return xorLayers(theta, [x]).y[0];
 }
 
 /** J(θ) = ¼ Σₓ (f*(x) − f(x; θ))² over the four XOR inputs — 02-ffnn-xor. */
 export function xorLoss(theta: XorParams): number {
+  checkParams("xor.loss", theta);
   const { X, t } = xorTable();
   const y = xorLayers(theta, X).y;
   return t.reduce((s, target, n) => s + (target - y[n]) ** 2, 0) / 4;
@@ -87,21 +111,35 @@ function solve3(M: number[][], v: number[]): number[] {
 }
 
 /** f(x; θ) on a grid of points (x₁ across, x₂ down) for a decision-boundary figure: z[i][j] = f((xs[j], ys[i])) — 02-ffnn-xor. */
-export function xorGrid(theta: XorParams, options: { from?: number; to?: number; steps?: number } = {}): { xs: number[]; ys: number[]; z: number[][] } {
-  checkParams("xorGrid", theta);
+export function xorGrid(
+  theta: XorParams,
+  options: { from?: number; to?: number; steps?: number } = {},
+): { xs: number[]; ys: number[]; z: number[][] } {
+  checkParams("xor.grid", theta);
   const from = options.from ?? -0.5;
   const to = options.to ?? 1.5;
   const steps = options.steps ?? 41;
-  if (!Number.isFinite(from) || !Number.isFinite(to) || !(from < to)) throw new Error(`xorGrid: need from < to, got from = ${from}, to = ${to}`);
-  if (!Number.isInteger(steps) || steps < 2) throw new Error(`xorGrid: steps must be an integer ≥ 2, got ${steps}`);
+  if (!Number.isFinite(from) || !Number.isFinite(to) || !(from < to))
+    throw new Error(`xor.grid: need from < to, got from = ${from}, to = ${to}`);
+  if (!Number.isInteger(steps) || steps < 2) throw new Error(`xor.grid: steps must be an integer ≥ 2, got ${steps}`);
   const xs = Array.from({ length: steps }, (_, k) => from + ((to - from) * k) / (steps - 1));
-  const z = xs.map((x2) => xorLayers(theta, xs.map((x1) => [x1, x2])).y);
+  const z = xs.map(
+    (x2) =>
+      xorLayers(
+        theta,
+        xs.map((x1) => [x1, x2]),
+      ).y,
+  );
   return { xs, ys: xs.slice(), z };
 }
 
 /** An MLP([2, 2, 1]) with ReLU hidden units and a linear output, set to the parameters θ — 02-ffnn-xor. */
 export function xorNetwork(theta: XorParams): MLP {
-  checkParams("xorNetwork", theta);
+  return networkOf("xor.network", theta);
+}
+
+function networkOf(fn: string, theta: XorParams): MLP {
+  checkParams(fn, theta);
   const model = new MLP([2, 2, 1], { activation: "relu", output: "linear" });
   const [hidden, out] = model.layers;
   hidden.neurons.forEach((n, i) => {
@@ -119,8 +157,10 @@ export function xorNetwork(theta: XorParams): MLP {
 
 /** Reads θ = (W, c, w, b) back from an MLP([2, 2, 1]) — 02-ffnn-xor. */
 export function xorParamsOf(model: MLP): XorParams {
-  if (!(model instanceof MLP) || model.sizes.join() !== "2,2,1") {
-    throw new Error(`xorParamsOf: expected an MLP([2, 2, 1]), got ${model instanceof MLP ? `MLP([${model.sizes.join(", ")}])` : String(model)}`);
+  if (!(model instanceof MLP) || !readable("xor.paramsOf", "model", model, "an MLP", () => model.sizes.join() === "2,2,1")) {
+    throw new Error(
+      `xor.paramsOf: expected an MLP([2, 2, 1]), got ${model instanceof MLP ? `MLP([${model.sizes.join(", ")}])` : formatValue(model)}`,
+    );
   }
   const [hidden, out] = model.layers;
   return {
@@ -161,26 +201,53 @@ export interface XorTrainResult {
 const DEFAULTS = { lr: 0.1, steps: 1000, goal: 0.01 };
 
 /** Trains MLP([2, 2, 1]) (ReLU, weights uniform in [−1, 1], biases 0 unless `bias` says otherwise) on XOR by gradient descent on J — 02-ffnn-xor. */
+const TRAIN_KEYS = ["seed", "bias", "start", "lr", "steps", "goal", "onStep", "every"] as const;
+
+/** Check the options of a training run (fn names the public function). */
+function trainOptions(fn: string, options: unknown, keys: readonly string[]): void {
+  knownOptions(fn, options, keys);
+  if (typeof options !== "object" || options === null) return;
+  readable(fn, "options", options, "an options object", () => {
+    const o: { [key: string]: unknown } = { ...options };
+    if (o.seed !== undefined) integer(fn, "seed", o.seed, { min: 0, max: 2 ** 31 - 1 });
+    if (o.steps !== undefined) integer(fn, "steps", o.steps, { min: 0, max: 100_000 });
+    if (o.every !== undefined) integer(fn, "every", o.every, { min: 1, max: 1_000_000 });
+    if (o.lr !== undefined) finite(fn, "lr", o.lr, { min: Number.MIN_VALUE, max: 100 });
+    if (o.goal !== undefined) finite(fn, "goal", o.goal, { min: 0 });
+    if (o.bias !== undefined) finite(fn, "bias", o.bias);
+    if (o.onStep !== undefined && typeof o.onStep !== "function") fail(fn, "onStep", "a function", o.onStep);
+  });
+}
+
 export function trainXor(options: XorTrainOptions = {}): XorTrainResult {
+  trainOptions("xor.train", options, TRAIN_KEYS);
   const seed = options.seed ?? 1;
   const goal = options.goal ?? DEFAULTS.goal;
-  const model = options.start ? xorNetwork(options.start) : new MLP([2, 2, 1], { activation: "relu", output: "linear", seed, bias: options.bias ?? 0 });
+  const model = options.start
+    ? networkOf("xor.train", options.start)
+    : new MLP([2, 2, 1], { activation: "relu", output: "linear", seed, bias: options.bias ?? 0 });
   const { X, t } = xorTable();
   const onStep = options.onStep;
-  const losses = trainMLP(model, X, t.map((v) => [v]), {
-    lr: options.lr ?? DEFAULTS.lr,
-    steps: options.steps ?? DEFAULTS.steps,
-    loss: "mse",
-    stopBelow: goal,
-    every: options.every,
-    onStep: onStep ? (step, J) => onStep(step, J, model) : undefined,
-  });
+  const losses = trainMLP(
+    model,
+    X,
+    t.map((v) => [v]),
+    {
+      lr: options.lr ?? DEFAULTS.lr,
+      steps: options.steps ?? DEFAULTS.steps,
+      loss: "mse",
+      stopBelow: goal,
+      every: options.every,
+      onStep: onStep ? (step, J) => onStep(step, J, model) : undefined,
+    },
+  );
   const theta = xorParamsOf(model);
   return { seed, theta, losses, converged: xorLoss(theta) < goal, model };
 }
 
 /** Why a trained XOR network failed: a dead ReLU unit, both hidden units alike, both always active (linear), or a plateau — 02-ffnn-xor. */
 export function diagnoseXor(theta: XorParams): string {
+  checkParams("xor.diagnose", theta);
   const { XWc } = xorLayers(theta);
   const reasons: string[] = [];
   const active = [0, 1].map((i) => XWc.filter((z) => z[i] > 0).length);
@@ -190,10 +257,14 @@ export function diagnoseXor(theta: XorParams): string {
   const same = XWc.every((z) => Math.abs(z[0] - z[1]) < 1e-6);
   if (same) reasons.push("symmetric: both hidden units compute the same function, so they always get the same error signal");
   if (reasons.length === 0 && active[0] === 4 && active[1] === 4) {
-    reasons.push(`linear: both hidden units are active on all four inputs, so the network is a linear model and J = ${xorLoss(theta).toFixed(4)} cannot beat 0.25`);
+    reasons.push(
+      `linear: both hidden units are active on all four inputs, so the network is a linear model and J = ${xorLoss(theta).toFixed(4)} cannot beat 0.25`,
+    );
   }
   if (reasons.length === 0) {
-    reasons.push(`stuck on a plateau or local minimum at J = ${xorLoss(theta).toFixed(4)}: hidden unit 1 is active on ${active[0]} of 4 inputs, unit 2 on ${active[1]}`);
+    reasons.push(
+      `stuck on a plateau or local minimum at J = ${xorLoss(theta).toFixed(4)}: hidden unit 1 is active on ${active[0]} of 4 inputs, unit 2 on ${active[1]}`,
+    );
   }
   return reasons.join("; ");
 }
@@ -207,14 +278,33 @@ export function xorConvergence(options: Omit<XorTrainOptions, "seed" | "onStep">
   lr: number;
   goal: number;
 } {
+  trainOptions("xor.convergence", options, ["bias", "start", "lr", "steps", "goal", "every", "seeds"]);
   const seeds = options.seeds ?? Array.from({ length: 100 }, (_, k) => k + 1);
-  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every(Number.isInteger)) {
-    throw new Error(`xorConvergence: seeds must be a non-empty list of integers, got ${String(seeds)}`);
+  // Each seed is a training run of up to `steps` steps: at most 1,000,000 steps in all (100 seeds × 10,000).
+  const budget = readable(
+    "xor.convergence",
+    "seeds",
+    seeds,
+    "a list of seeds",
+    () => (Array.isArray(seeds) ? seeds.length : 0) * (options.steps ?? DEFAULTS.steps),
+  );
+  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.length > 1000 || !seeds.every(Number.isInteger) || !(budget <= 1e6)) {
+    throw new Error(
+      `xor.convergence: seeds must be a non-empty list of integers (at most 1000, and seeds × steps ≤ 1000000), got ${formatValue(seeds)}`,
+    );
   }
   const converged: number[] = [];
   const failed: Array<{ seed: number; J: number; diagnosis: string }> = [];
   for (const seed of seeds) {
-    const r = trainXor({ ...options, seed });
+    const r = trainXor({
+      bias: options.bias,
+      start: options.start,
+      lr: options.lr,
+      steps: options.steps,
+      goal: options.goal,
+      every: options.every,
+      seed,
+    });
     if (r.converged) converged.push(seed);
     else failed.push({ seed, J: xorLoss(r.theta), diagnosis: diagnoseXor(r.theta) });
   }

@@ -2,7 +2,20 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  activate, activationDerivative, activations, relu, reluDerivative, sigmoid, sigmoidDerivative, sign, signDerivative, softmax, tanh, tanhDerivative,
+  activate,
+  activationDerivative,
+  activationNames,
+  activations,
+  type ActivationName,
+  relu,
+  reluDerivative,
+  sigmoid,
+  sigmoidDerivative,
+  sign,
+  signDerivative,
+  softmax,
+  tanh,
+  tanhDerivative,
 } from "../src/activations";
 
 describe("scalar activations", () => {
@@ -21,11 +34,19 @@ describe("scalar activations", () => {
   it("derivatives agree with central differences away from the kinks", () => {
     const h = 1e-5;
     fc.assert(
-      fc.property(fc.double({ min: -6, max: 6, noNaN: true }).filter((z) => Math.abs(z) > 1e-3), (z) => {
-        for (const [f, df] of [[sigmoid, sigmoidDerivative], [tanh, tanhDerivative], [relu, reluDerivative], [sign, signDerivative]] as const) {
-          expect(df(z)).toBeCloseTo((f(z + h) - f(z - h)) / (2 * h), 6);
-        }
-      }),
+      fc.property(
+        fc.double({ min: -6, max: 6, noNaN: true }).filter((z) => Math.abs(z) > 1e-3),
+        (z) => {
+          for (const [f, df] of [
+            [sigmoid, sigmoidDerivative],
+            [tanh, tanhDerivative],
+            [relu, reluDerivative],
+            [sign, signDerivative],
+          ] as const) {
+            expect(df(z)).toBeCloseTo((f(z + h) - f(z - h)) / (2 * h), 6);
+          }
+        },
+      ),
       { numRuns: 200, seed: 11 },
     );
   });
@@ -40,16 +61,51 @@ describe("scalar activations", () => {
 
 describe("elementwise", () => {
   it("ReLU on a feature map replaces negatives by 0 and keeps the shape (lecture 003)", () => {
-    expect(activate([[0.77, -0.11], [-0.33, 1]], "relu")).toEqual([[0.77, 0], [0, 1]]);
+    expect(
+      activate(
+        [
+          [0.77, -0.11],
+          [-0.33, 1],
+        ],
+        "relu",
+      ),
+    ).toEqual([
+      [0.77, 0],
+      [0, 1],
+    ]);
     expect(activate([[[-1, 2]], [[3, -4]]], "relu")).toEqual([[[0, 2]], [[3, 0]]]);
     expect(activate(-3, "sign")).toBe(-1);
   });
 
-  it("every activation and derivative maps entry by entry", () => {
-    const m = [[-2, -0.5, 0], [0.5, 1, 3]];
-    for (const name of ["relu", "sigmoid", "tanh", "sign"] as const) {
-      expect(activate(m, name)).toEqual(m.map((r) => r.map(activations[name].f)));
-      expect(activationDerivative(m, name)).toEqual(m.map((r) => r.map(activations[name].derivative)));
+  it("every activation and derivative maps entry by entry, against formulas written here", () => {
+    const m = [
+      [-2, -0.5, 0],
+      [0.5, 1, 3],
+    ];
+    const logistic = (z: number): number => 1 / (1 + Math.exp(-z));
+    const oracle: Record<ActivationName, [(z: number) => number, (z: number) => number]> = {
+      relu: [(z) => Math.max(0, z), (z) => (z > 0 ? 1 : 0)],
+      sigmoid: [logistic, (z) => Math.exp(-z) / (1 + Math.exp(-z)) ** 2],
+      tanh: [(z) => (Math.exp(2 * z) - 1) / (Math.exp(2 * z) + 1), (z) => 4 / (Math.exp(z) + Math.exp(-z)) ** 2],
+      sign: [(z) => Math.sign(z) + 0, () => 0],
+      linear: [(z) => z, () => 1],
+    };
+    expect([...activationNames].sort()).toEqual(Object.keys(oracle).sort());
+    for (const name of activationNames) {
+      const [f, df] = oracle[name];
+      expect(activate(m, name)).toBeAllclose(
+        m.map((r) => r.map(f)),
+        { atol: 1e-15, rtol: 1e-12 },
+      );
+      expect(activationDerivative(m, name)).toBeAllclose(
+        m.map((r) => r.map(df)),
+        { atol: 1e-15, rtol: 1e-12 },
+      );
+      // The table the notebooks print agrees with the same formulas.
+      expect(m.map((r) => r.map(activations[name].f))).toBeAllclose(
+        m.map((r) => r.map(f)),
+        { atol: 1e-15, rtol: 1e-12 },
+      );
     }
   });
 });

@@ -19,14 +19,23 @@ function regularised() {
 }
 
 describe("computationGraphFigure", () => {
-  it("draws one marker per node, one arrow and one label per edge", () => {
+  it("draws one marker per node, one arrow per edge, and names each operation once above its node", () => {
     const g = ad.graph(regularised().Lreg);
     const fig = computationGraphFigure(g, { title: "L_reg" });
     const nodes = fig.data.find((tr) => tr.name === "nodes");
     expect(nodes?.text).toEqual(g.nodes.map((n) => n.name));
     const arrows = fig.data.filter((tr) => tr.mode === "lines+markers");
     expect(arrows.length).toBe(g.edges.length);
-    expect((fig.layout.annotations ?? []).map((a) => a.text).sort()).toEqual(g.edges.map((e) => e.label).sort());
+    const computed = g.nodes.filter((n) => g.edges.some((e) => e.to === n.id));
+    const labels = fig.layout.annotations ?? [];
+    expect(labels.map((a) => a.text)).toEqual(computed.map((n) => g.edges.find((e) => e.to === n.id)?.label));
+    const names: string[] = Array.isArray(nodes?.text) ? nodes.text.map(String) : [];
+    for (const [k, n] of computed.entries()) {
+      const at = names.indexOf(n.name);
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(labels[k].x).toBe(nodes?.x?.[at]);
+      expect(Number(labels[k].y)).toBeGreaterThan(Number(nodes?.y?.[at]));
+    }
     expect(fig.layout.title?.text).toBe("L_reg");
   });
 
@@ -55,7 +64,9 @@ describe("computationGraphFigure", () => {
   it("rejects something that is not a graph", () => {
     expect(() => computationGraphFigure({ nodes: [], edges: [] })).toThrow("computationGraphFigure: graph has no nodes");
     const g = ad.graph(regularised().Lreg);
-    expect(() => computationGraphFigure({ nodes: g.nodes, edges: [{ from: -1, to: g.nodes[0].id, label: "x" }] })).toThrow("computationGraphFigure: edges[0] joins -1 →");
+    expect(() => computationGraphFigure({ nodes: g.nodes, edges: [{ from: -1, to: g.nodes[0].id, label: "x" }] })).toThrow(
+      "computationGraphFigure: edges[0] joins -1 →",
+    );
   });
 });
 
@@ -69,7 +80,7 @@ describe("traceBundle / showTrace", () => {
     const table = traceBundle(rows, { as: "table" });
     expect(String(table["text/html"])).toContain("<table");
     expect((String(table["text/html"]).match(/<tr>/g) ?? []).length).toBe(rows.length + 1);
-    expect(() => traceBundle([])).toThrow("traceBundle: rows must be a non-empty trace");
+    expect(() => traceBundle([])).toThrow("plot.traceBundle: rows must be the rows of trace(loss)");
   });
 
   it("puts the slide's equations beside the engine's in a markdown table", () => {

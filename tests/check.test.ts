@@ -27,18 +27,52 @@ describe("check", () => {
   });
 
   it("reports a shape mismatch of matrices", () => {
-    expect(() => check("conv output size", [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], [4, 5, 6], [7, 8, 9], [0, 0, 0]])).toThrow(
-      "conv output size: expected shape 4×3, got 3×3",
-    );
+    expect(() =>
+      check(
+        "conv output size",
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+        ],
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+          [0, 0, 0],
+        ],
+      ),
+    ).toThrow("conv output size: expected shape 4×3, got 3×3");
   });
 
   it("reports the first differing element with its index", () => {
-    expect(() => check("Y", [[1, 2], [3, 5]], [[1, 2], [3, 4]])).toThrow("Y: expected 4 at [1][1], got 5");
+    expect(() =>
+      check(
+        "Y",
+        [
+          [1, 2],
+          [3, 5],
+        ],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ),
+    ).toThrow("Y: expected 4 at [1][1], got 5");
   });
 
   it("compares typed arrays and ragged arrays", () => {
     expect(check("typed", new Float32Array([0.5, 0.25]), [0.5, 0.25])).toBeUndefined();
-    expect(() => check("ragged", [[1], [2, 3]], [[1, 1], [2, 3]])).toThrow("got a ragged array");
+    expect(() =>
+      check(
+        "ragged",
+        [[1], [2, 3]],
+        [
+          [1, 1],
+          [2, 3],
+        ],
+      ),
+    ).toThrow("got a ragged array");
   });
 
   it("respects atol", () => {
@@ -65,12 +99,30 @@ describe("check", () => {
 describe("checkTrue and checkThrows", () => {
   it("checkTrue prints ✔ or fails", () => {
     expect(checkTrue("positive", 3 > 0)).toBeUndefined();
-    expect(() => checkTrue("negative", false, { hint: "look at the sign" })).toThrow("negative: the condition is false — hint: look at the sign");
+    expect(() => checkTrue("negative", false, { hint: "look at the sign" })).toThrow(
+      "negative: the condition is false — hint: look at the sign",
+    );
   });
 
   it("checkThrows needs an error with the message part", () => {
-    expect(checkThrows("throws", () => { throw new Error("stride must be positive"); }, "stride")).toBeUndefined();
+    expect(
+      checkThrows(
+        "throws",
+        () => {
+          throw new Error("stride must be positive");
+        },
+        "stride",
+      ),
+    ).toBeUndefined();
     expect(() => checkThrows("quiet", () => 1)).toThrow("expected an error, but nothing was thrown");
-    expect(() => checkThrows("wrong", () => { throw new Error("other"); }, "stride")).toThrow('expected an error mentioning "stride"');
+    expect(() =>
+      checkThrows(
+        "wrong",
+        () => {
+          throw new Error("other");
+        },
+        "stride",
+      ),
+    ).toThrow('expected an error mentioning "stride"');
   });
 });

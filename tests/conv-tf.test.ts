@@ -29,17 +29,39 @@ interface PadCase {
  * A number p pads every side by p. It goes to tfjs as explicit padding: tfjs 4.22 sizes the output of a
  * numeric pad with the kernel's height and stride for both axes, wrong for non-square kernels or strides.
  */
-const numericPad = (p: number): PadCase => ({ ours: p, tf: [[0, 0], [p, p], [p, p], [0, 0]] });
+const numericPad = (p: number): PadCase => ({
+  ours: p,
+  tf: [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ],
+});
 
 const padCase = (maxPad: number): fc.Arbitrary<PadCase> =>
   fc.oneof(
     fc.constant<PadCase>({ ours: "valid", tf: "valid" }),
     fc.constant<PadCase>({ ours: "same", tf: "same" }),
     fc.integer({ min: 0, max: maxPad }).map(numericPad),
-    fc.tuple(fc.integer({ min: 0, max: maxPad }), fc.integer({ min: 0, max: maxPad }), fc.integer({ min: 0, max: maxPad }), fc.integer({ min: 0, max: maxPad }))
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: maxPad }),
+        fc.integer({ min: 0, max: maxPad }),
+        fc.integer({ min: 0, max: maxPad }),
+        fc.integer({ min: 0, max: maxPad }),
+      )
       .map(([top, bottom, left, right]): PadCase => {
         const sides: Sides = { top, bottom, left, right };
-        return { ours: sides, tf: [[0, 0], [top, bottom], [left, right], [0, 0]] };
+        return {
+          ours: sides,
+          tf: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+        };
       }),
   );
 
@@ -59,10 +81,7 @@ function flatten(x: unknown): number[] {
 }
 
 function expectClose(ours: number[], theirs: number[]): void {
-  expect(ours.length).toBe(theirs.length);
-  let worst = 0;
-  for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
-  expect(worst).toBeLessThanOrEqual(TOLERANCE);
+  expect(ours).toBeAllclose(theirs, { atol: TOLERANCE, rtol: 0 });
 }
 
 interface ConvCase {
@@ -96,20 +115,37 @@ const convCase: fc.Arbitrary<ConvCase> = fc
   .filter((r) => {
     const [dh, dw] = r.dilated ? r.d : [1, 1];
     const sides = r.pad.ours;
-    const [pt, pl] = typeof sides === "number" ? [2 * sides, 2 * sides] : typeof sides === "object" && !Array.isArray(sides) ? [sides.top + sides.bottom, sides.left + sides.right] : [1e9, 1e9];
+    const [pt, pl] =
+      typeof sides === "number"
+        ? [2 * sides, 2 * sides]
+        : typeof sides === "object" && !Array.isArray(sides)
+          ? [sides.top + sides.bottom, sides.left + sides.right]
+          : [1e9, 1e9];
     // 'same' always fits; otherwise the dilated kernel must fit the padded input.
-    return sides === "same" || (dh * (r.kh - 1) + 1 <= r.h + (sides === "valid" ? 0 : pt) && dw * (r.kw - 1) + 1 <= r.w + (sides === "valid" ? 0 : pl));
+    return (
+      sides === "same" ||
+      (dh * (r.kh - 1) + 1 <= r.h + (sides === "valid" ? 0 : pt) && dw * (r.kw - 1) + 1 <= r.w + (sides === "valid" ? 0 : pl))
+    );
   })
   .chain((r) =>
-    fc.record({
-      x: values(r.h * r.w * r.c),
-      weights: values(r.kh * r.kw * r.c * r.k),
-    }).map(({ x, weights }): ConvCase => ({
-      h: r.h, w: r.w, c: r.c, k: r.k, kh: r.kh, kw: r.kw,
-      stride: r.dilated ? [1, 1] : r.s,
-      dilation: r.dilated ? r.d : [1, 1],
-      pad: r.pad, x, weights,
-    })),
+    fc
+      .record({
+        x: values(r.h * r.w * r.c),
+        weights: values(r.kh * r.kw * r.c * r.k),
+      })
+      .map(({ x, weights }): ConvCase => ({
+        h: r.h,
+        w: r.w,
+        c: r.c,
+        k: r.k,
+        kh: r.kh,
+        kw: r.kw,
+        stride: r.dilated ? [1, 1] : r.s,
+        dilation: r.dilated ? r.d : [1, 1],
+        pad: r.pad,
+        x,
+        weights,
+      })),
   );
 
 describe("conv2d agrees with tf.conv2d", () => {
@@ -117,10 +153,19 @@ describe("conv2d agrees with tf.conv2d", () => {
     fc.assert(
       fc.property(convCase, (t) => {
         const ours = conv2d(nest3(t.x, t.w, t.c), nest4(t.weights, t.kw, t.c, t.k), {
-          stride: t.stride, padding: t.pad.ours, dilation: t.dilation,
+          stride: t.stride,
+          padding: t.pad.ours,
+          dilation: t.dilation,
         });
         const theirs = tf.tidy(() =>
-          tf.conv2d(tf.tensor3d(t.x, [t.h, t.w, t.c]), tf.tensor4d(t.weights, [t.kh, t.kw, t.c, t.k]), t.stride, t.pad.tf, "NHWC", t.dilation),
+          tf.conv2d(
+            tf.tensor3d(t.x, [t.h, t.w, t.c]),
+            tf.tensor4d(t.weights, [t.kh, t.kw, t.c, t.k]),
+            t.stride,
+            t.pad.tf,
+            "NHWC",
+            t.dilation,
+          ),
         );
         expect(ours.length).toBe(theirs.shape[0]);
         expect(ours[0].length).toBe(theirs.shape[1]);
@@ -144,7 +189,14 @@ describe("conv2d agrees with tf.conv2d", () => {
         const loop = conv2dBatch(X, K, { ...options, method: "loop" });
         const theirs = tf.tidy(() =>
           tf.add(
-            tf.conv2d(tf.tensor4d(Float32Array.from(x), [n, t.h, t.w, t.c]), tf.tensor4d(Float32Array.from(t.weights), [t.kh, t.kw, t.c, t.k]), t.stride, t.pad.tf, "NHWC", t.dilation),
+            tf.conv2d(
+              tf.tensor4d(Float32Array.from(x), [n, t.h, t.w, t.c]),
+              tf.tensor4d(Float32Array.from(t.weights), [t.kh, t.kw, t.c, t.k]),
+              t.stride,
+              t.pad.tf,
+              "NHWC",
+              t.dilation,
+            ),
             tf.tensor1d(bias),
           ),
         );
@@ -164,7 +216,11 @@ describe("conv2d agrees with tf.conv2d", () => {
         const x = nest2(t.x.slice(0, t.h * t.w), t.w);
         const K = nest2(t.weights.slice(0, t.kh * t.kw), t.kw);
         const options = { stride: t.stride, padding: t.pad.ours, dilation: t.dilation };
-        const single = conv2d(x.map((r) => r.map((v) => [v])), K.map((r) => r.map((v) => [[v]])), options);
+        const single = conv2d(
+          x.map((r) => r.map((v) => [v])),
+          K.map((r) => r.map((v) => [[v]])),
+          options,
+        );
         expect(correlate2d(x, K, options)).toEqual(single.map((r) => r.map((c) => c[0])));
       }),
       { numRuns: 100, seed: 6 },
@@ -225,7 +281,12 @@ describe("pooling agrees with tf.maxPool and tf.avgPool", () => {
       fc.property(poolCase, fc.constantFrom("max", "avg", "sum", "min" as const), (t, mode) => {
         const m = nest2(t.x.slice(0, t.h * t.w), t.w);
         const options = { mode, window: t.window, stride: t.stride, padding: t.pad.ours };
-        expect(pool2d(m, options)).toEqual(poolChannels(m.map((r) => r.map((v) => [v])), options).map((r) => r.map((c) => c[0])));
+        expect(pool2d(m, options)).toEqual(
+          poolChannels(
+            m.map((r) => r.map((v) => [v])),
+            options,
+          ).map((r) => r.map((c) => c[0])),
+        );
       }),
       { numRuns: 100, seed: 9 },
     );

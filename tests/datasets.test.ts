@@ -6,8 +6,16 @@ import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import {
-  DATASETS_DIR, exampleMatrix, imageToMatrix, loadMnist, loadPhoto, loadWorkedExamples, loadXAndO, loadXor, mnistDigit,
-} from "../src/index";
+  DATASETS_DIR,
+  exampleMatrix,
+  imageToMatrix,
+  loadMnist,
+  loadPhoto,
+  loadWorkedExamples,
+  loadXAndO,
+  loadXor,
+  mnistDigit,
+} from "../src/datasets";
 
 function perDigit(labels: Uint8Array): number[] {
   const counts = new Array<number>(10).fill(0);
@@ -84,14 +92,21 @@ describe("committed files", () => {
     expect(lines.length).toBeGreaterThanOrEqual(10);
     for (const line of lines) {
       const [sum, file] = line.split(/\s+/);
-      const actual = crypto.createHash("sha256").update(fs.readFileSync(path.join(DATASETS_DIR, file))).digest("hex");
+      const actual = crypto
+        .createHash("sha256")
+        .update(fs.readFileSync(path.join(DATASETS_DIR, file)))
+        .digest("hex");
       expect(`${file} ${actual}`).toBe(`${file} ${sum}`);
     }
   });
 
   it("are each described in datasets/README.md", () => {
     const readme = fs.readFileSync(path.join(DATASETS_DIR, "README.md"), "utf8");
-    const files = fs.readFileSync(path.join(DATASETS_DIR, "SHA256SUMS"), "utf8").trim().split("\n").map((l) => l.split(/\s+/)[1]);
+    const files = fs
+      .readFileSync(path.join(DATASETS_DIR, "SHA256SUMS"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/)[1]);
     for (const f of files) expect(readme).toContain(f);
   });
 });
@@ -139,7 +154,7 @@ describe("bad files", () => {
     const png = path.join(dir, "photos", "camera.png");
     fs.writeFileSync(png, fs.readFileSync(png).subarray(0, 2048));
     expect(() => loadPhoto("camera", { dir })).toThrow(/loadPhoto: .*photos\/camera.png is not a valid PNG/);
-    fs.writeFileSync(path.join(dir, "toy", "xor.json"), "{ \"inputs\": [[0, 0], ");
+    fs.writeFileSync(path.join(dir, "toy", "xor.json"), '{ "inputs": [[0, 0], ');
     expect(() => loadXor({ dir })).toThrow(/loadXor: .*toy\/xor.json is not valid JSON/);
     fs.writeFileSync(path.join(dir, "toy", "x-and-o.json"), JSON.stringify({ x: [[1, 2], [3]], features: {} }));
     expect(() => loadXAndO({ dir })).toThrow(/"x" must be a rectangular matrix of numbers/);
@@ -176,7 +191,11 @@ describe("toy data", () => {
       }
     }
     expect(o.flat().filter((v) => v === 1).length).toBeGreaterThan(10);
-    expect(features.diagonal).toEqual([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]);
+    expect(features.diagonal).toEqual([
+      [1, -1, -1],
+      [-1, 1, -1],
+      [-1, -1, 1],
+    ]);
   });
 
   it("XOR: the table and a hand solution that reproduces it", () => {
@@ -197,7 +216,8 @@ describe("toy data", () => {
       const k = exampleMatrix(ex, "kernel");
       const [[pt, pb], [pl, pr]] = exampleMatrix(ex, "padding");
       const stride = ex.fields.stride;
-      if (!Array.isArray(stride) || typeof stride[0] !== "number" || typeof stride[1] !== "number") throw new Error(`example ${id}: no stride`);
+      if (!Array.isArray(stride) || typeof stride[0] !== "number" || typeof stride[1] !== "number")
+        throw new Error(`example ${id}: no stride`);
       const [sh, sw] = [stride[0], stride[1]];
       const padded = [
         ...Array.from({ length: pt }, () => new Array<number>(x[0].length + pl + pr).fill(0)),
@@ -205,11 +225,17 @@ describe("toy data", () => {
         ...Array.from({ length: pb }, () => new Array<number>(x[0].length + pl + pr).fill(0)),
       ];
       const out = exampleMatrix(ex, "output");
-      out.forEach((row, i) => row.forEach((v, j) => {
-        let sum = 0;
-        k.forEach((krow, a) => krow.forEach((w, b) => { sum += w * padded[i * sh + a][j * sw + b]; }));
-        expect(`${id}[${i}][${j}] = ${sum}`).toBe(`${id}[${i}][${j}] = ${v}`);
-      }));
+      out.forEach((row, i) =>
+        row.forEach((v, j) => {
+          let sum = 0;
+          k.forEach((krow, a) =>
+            krow.forEach((w, b) => {
+              sum += w * padded[i * sh + a][j * sw + b];
+            }),
+          );
+          expect(`${id}[${i}][${j}] = ${sum}`).toBe(`${id}[${i}][${j}] = ${v}`);
+        }),
+      );
     }
     expect(examples["1"].fields.cellSums).toContainEqual(["-6 - 6 - 6", "-6 + 1 + 2", "1 + 2 + 2"]);
     expect(examples["15"].fields.topLeft).toBe(-25);

@@ -4,7 +4,13 @@ import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as ad from "../src/autodiff";
 import {
-  centralDifferences, engineGradient, gradCheck, gradCheckTensors, maxRelativeDifference, numericGradient, tfGradients,
+  centralDifferences,
+  engineGradient,
+  gradCheck,
+  gradCheckTensors,
+  maxRelativeDifference,
+  numericGradient,
+  tfGradients,
 } from "../src/gradcheck";
 import { tf } from "../src/tf";
 
@@ -16,7 +22,8 @@ const TF_TOLERANCE = 2e-3; // TensorFlow.js computes in float32
 const away = (v: number): number => (v >= 0 ? v + 0.2 : v - 0.2);
 const positive = (v: number): number => Math.abs(v) + 0.2;
 const value = fc.double({ min: -2, max: 2, noNaN: true, noDefaultInfinity: true });
-const matrix = (rows: number, cols: number) => fc.array(fc.array(value, { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows });
+const matrix = (rows: number, cols: number) =>
+  fc.array(fc.array(value, { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows });
 
 interface ScalarCase {
   name: string;
@@ -41,7 +48,8 @@ const scalarCases: ScalarCase[] = [
   { name: "relu", arity: 1, domain: away, engine: ([a]) => ad.relu(a), tf: (a) => tf.relu(a) },
   { name: "sign", arity: 1, domain: away, engine: ([a]) => ad.mul(ad.sign(a), a), tf: (a) => tf.mul(tf.sign(a), a) },
   {
-    name: "affine", arity: 5,
+    name: "affine",
+    arity: 5,
     engine: ([w1, w2, x1, x2, b]) => ad.affine([w1, w2], [x1, x2], b),
     tf: (w1, w2, x1, x2, b) => tf.add(tf.add(tf.mul(w1, x1), tf.mul(w2, x2)), b),
   },
@@ -49,19 +57,27 @@ const scalarCases: ScalarCase[] = [
   { name: "mean", arity: 3, engine: (xs) => ad.mean(xs), tf: (a, b, c) => tf.div(tf.addN([a, b, c]), tf.scalar(3)) },
   { name: "halfSquare", arity: 1, engine: ([a]) => ad.halfSquare(a), tf: (a) => tf.mul(tf.scalar(0.5), tf.square(a)) },
   {
-    name: "regularise", arity: 2, engine: ([a, b]) => ad.regularise(ad.exp(a), ad.mul(b, b), 0.3),
+    name: "regularise",
+    arity: 2,
+    engine: ([a, b]) => ad.regularise(ad.exp(a), ad.mul(b, b), 0.3),
     tf: (a, b) => tf.add(tf.exp(a), tf.mul(tf.scalar(0.3), tf.mul(b, b))),
   },
   {
-    name: "halfSquaredError", arity: 4, engine: ([y1, y2, t1, t2]) => ad.halfSquaredError([y1, y2], [t1, t2]),
+    name: "halfSquaredError",
+    arity: 4,
+    engine: ([y1, y2, t1, t2]) => ad.halfSquaredError([y1, y2], [t1, t2]),
     tf: (y1, y2, t1, t2) => tf.mul(tf.scalar(0.5), tf.add(tf.square(tf.sub(y1, t1)), tf.square(tf.sub(y2, t2)))),
   },
   {
-    name: "mse", arity: 4, engine: ([y1, y2, t1, t2]) => ad.mse([y1, y2], [t1, t2]),
+    name: "mse",
+    arity: 4,
+    engine: ([y1, y2, t1, t2]) => ad.mse([y1, y2], [t1, t2]),
     tf: (y1, y2, t1, t2) => tf.div(tf.add(tf.square(tf.sub(y1, t1)), tf.square(tf.sub(y2, t2))), tf.scalar(2)),
   },
   {
-    name: "softmaxCrossEntropy", arity: 6, engine: ([z1, z2, z3, t1, t2, t3]) => ad.softmaxCrossEntropy([z1, z2, z3], [t1, t2, t3]),
+    name: "softmaxCrossEntropy",
+    arity: 6,
+    engine: ([z1, z2, z3, t1, t2, t3]) => ad.softmaxCrossEntropy([z1, z2, z3], [t1, t2, t3]),
     tf: (z1, z2, z3, t1, t2, t3) => tf.neg(tf.sum(tf.mul(tf.stack([t1, t2, t3]), tf.logSoftmax(tf.stack([z1, z2, z3]))))),
   },
 ];
@@ -94,41 +110,118 @@ interface TensorCase {
 }
 
 const T23: [number, number] = [2, 3];
-const elementwise = (name: string, engine: (x: ad.Tensor) => ad.Tensor, tfOp: (x: tf.Tensor) => tf.Tensor, domain?: (v: number) => number): TensorCase => ({
-  name, shapes: [T23], domain, engine: ([x]) => engine(x), tf: (x) => tfOp(x),
+const elementwise = (
+  name: string,
+  engine: (x: ad.Tensor) => ad.Tensor,
+  tfOp: (x: tf.Tensor) => tf.Tensor,
+  domain?: (v: number) => number,
+): TensorCase => ({
+  name,
+  shapes: [T23],
+  domain,
+  engine: ([x]) => engine(x),
+  tf: (x) => tfOp(x),
 });
 
 const tensorCases: TensorCase[] = [
   { name: "add", shapes: [T23, T23], engine: ([a, b]) => ad.add(a, b), tf: (a, b) => tf.add(a, b) },
   { name: "sub", shapes: [T23, T23], engine: ([a, b]) => ad.sub(a, b), tf: (a, b) => tf.sub(a, b) },
   { name: "mul", shapes: [T23, T23], engine: ([a, b]) => ad.mul(a, b), tf: (a, b) => tf.mul(a, b) },
-  { name: "div", shapes: [T23, T23], domain: (v, i) => (i === 1 ? away(v) : v), engine: ([a, b]) => ad.div(a, b), tf: (a, b) => tf.div(a, b) },
-  elementwise("pow 2", (x) => ad.pow(x, 2), (x) => tf.pow(x, tf.scalar(2))),
-  elementwise("exp", (x) => ad.exp(x), (x) => tf.exp(x)),
-  elementwise("log", (x) => ad.log(x), (x) => tf.log(x), positive),
-  elementwise("cos", (x) => ad.cos(x), (x) => tf.cos(x)),
-  elementwise("sigmoid", (x) => ad.sigmoid(x), (x) => tf.sigmoid(x)),
-  elementwise("tanh", (x) => ad.tanh(x), (x) => tf.tanh(x)),
-  elementwise("relu", (x) => ad.relu(x), (x) => tf.relu(x), away),
-  elementwise("sign", (x) => ad.mul(ad.sign(x), x), (x) => tf.mul(tf.sign(x), x), away),
+  {
+    name: "div",
+    shapes: [T23, T23],
+    domain: (v, i) => (i === 1 ? away(v) : v),
+    engine: ([a, b]) => ad.div(a, b),
+    tf: (a, b) => tf.div(a, b),
+  },
+  elementwise(
+    "pow 2",
+    (x) => ad.pow(x, 2),
+    (x) => tf.pow(x, tf.scalar(2)),
+  ),
+  elementwise(
+    "exp",
+    (x) => ad.exp(x),
+    (x) => tf.exp(x),
+  ),
+  elementwise(
+    "log",
+    (x) => ad.log(x),
+    (x) => tf.log(x),
+    positive,
+  ),
+  elementwise(
+    "cos",
+    (x) => ad.cos(x),
+    (x) => tf.cos(x),
+  ),
+  elementwise(
+    "sigmoid",
+    (x) => ad.sigmoid(x),
+    (x) => tf.sigmoid(x),
+  ),
+  elementwise(
+    "tanh",
+    (x) => ad.tanh(x),
+    (x) => tf.tanh(x),
+  ),
+  elementwise(
+    "relu",
+    (x) => ad.relu(x),
+    (x) => tf.relu(x),
+    away,
+  ),
+  elementwise(
+    "sign",
+    (x) => ad.mul(ad.sign(x), x),
+    (x) => tf.mul(tf.sign(x), x),
+    away,
+  ),
   { name: "sum", shapes: [T23], engine: ([x]) => ad.sum(ad.exp(x)), tf: (x) => tf.sum(tf.exp(x)) },
   { name: "mean", shapes: [T23], engine: ([x]) => ad.mean(ad.exp(x)), tf: (x) => tf.mean(tf.exp(x)) },
-  { name: "matmul", shapes: [[2, 3], [3, 2]], engine: ([a, b]) => ad.matmul(a, b), tf: (a, b) => tf.matMul(a, b) },
   {
-    name: "affine", shapes: [[3, 2], [2, 4], [3, 1]], engine: ([W, x, b]) => ad.affine(W, x, b),
+    name: "matmul",
+    shapes: [
+      [2, 3],
+      [3, 2],
+    ],
+    engine: ([a, b]) => ad.matmul(a, b),
+    tf: (a, b) => tf.matMul(a, b),
+  },
+  {
+    name: "affine",
+    shapes: [
+      [3, 2],
+      [2, 4],
+      [3, 1],
+    ],
+    engine: ([W, x, b]) => ad.affine(W, x, b),
     tf: (W, x, b) => tf.add(tf.matMul(W, x), b),
   },
   {
-    name: "halfSquaredError", shapes: [[3, 1], [3, 1]], engine: ([y, t]) => ad.halfSquaredError(y, t),
+    name: "halfSquaredError",
+    shapes: [
+      [3, 1],
+      [3, 1],
+    ],
+    engine: ([y, t]) => ad.halfSquaredError(y, t),
     tf: (y, t) => tf.mul(tf.scalar(0.5), tf.sum(tf.square(tf.sub(y, t)))),
   },
   { name: "mse", shapes: [T23, T23], engine: ([y, t]) => ad.mse(y, t), tf: (y, t) => tf.mean(tf.square(tf.sub(y, t))) },
   {
-    name: "softmaxCrossEntropy", shapes: [[3, 2], [3, 2]], engine: ([z, t]) => ad.softmaxCrossEntropy(z, t),
+    name: "softmaxCrossEntropy",
+    shapes: [
+      [3, 2],
+      [3, 2],
+    ],
+    engine: ([z, t]) => ad.softmaxCrossEntropy(z, t),
     tf: (z, t) => tf.neg(tf.sum(tf.mul(t, tf.transpose(tf.logSoftmax(tf.transpose(z)))))),
   },
   {
-    name: "maxPool", shapes: [[4, 4]], distinct: true, engine: ([x]) => ad.maxPool(x, { window: 2, stride: 2 }),
+    name: "maxPool",
+    shapes: [[4, 4]],
+    distinct: true,
+    engine: ([x]) => ad.maxPool(x, { window: 2, stride: 2 }),
     tf: (x) => tf.maxPool(x.reshape<tf.Tensor4D>([1, 4, 4, 1]), 2, 2, "valid").reshape([2, 2]),
   },
 ];
@@ -139,30 +232,35 @@ const weightsFor = (shape: [number, number], seed: number): number[][] =>
 
 /** A matrix whose entries are all different (at least 0.004 apart), so no window has a tie. */
 const distinctMatrix = (rows: number, cols: number) =>
-  fc.uniqueArray(fc.integer({ min: -500, max: 500 }), { minLength: rows * cols, maxLength: rows * cols })
+  fc
+    .uniqueArray(fc.integer({ min: -500, max: 500 }), { minLength: rows * cols, maxLength: rows * cols })
     .map((ints) => Array.from({ length: rows }, (_, i) => ints.slice(i * cols, (i + 1) * cols).map((v) => v / 250)));
 
 describe("tensor operations: engine vs central differences vs tf.grads", () => {
   for (const c of tensorCases) {
     it(c.name, () => {
       fc.assert(
-        fc.property(fc.tuple(...c.shapes.map(([r, k]) => (c.distinct ? distinctMatrix(r, k) : matrix(r, k)))), fc.integer({ min: 0, max: 100 }), (raw, seed) => {
-          const values = raw.map((m, i) => m.map((row) => row.map((v) => (c.domain ? c.domain(v, i) : v))));
-          const probe = c.engine(values.map((m) => ad.input(m)));
-          const weights = probe instanceof ad.Tensor ? weightsFor(probe.shape, seed) : null;
-          const engine = (xs: ad.Tensor[]): ad.Scalar => {
-            const out = c.engine(xs);
-            if (!(out instanceof ad.Tensor)) return out;
-            return ad.sum(ad.mul(out, ad.input(weights ?? weightsFor(out.shape, seed), "G")));
-          };
-          const viaTf = (...xs: tf.Tensor[]): tf.Tensor => {
-            const out = c.tf(...xs);
-            return weights ? tf.sum(tf.mul(out, tf.tensor2d(weights))) : out;
-          };
-          const report = gradCheckTensors(engine, values, { tf: viaTf });
-          expect(report.numericDifference).toBeLessThan(NUMERIC_TOLERANCE);
-          expect(report.tfDifference ?? Infinity).toBeLessThan(TF_TOLERANCE);
-        }),
+        fc.property(
+          fc.tuple(...c.shapes.map(([r, k]) => (c.distinct ? distinctMatrix(r, k) : matrix(r, k)))),
+          fc.integer({ min: 0, max: 100 }),
+          (raw, seed) => {
+            const values = raw.map((m, i) => m.map((row) => row.map((v) => (c.domain ? c.domain(v, i) : v))));
+            const probe = c.engine(values.map((m) => ad.input(m)));
+            const weights = probe instanceof ad.Tensor ? weightsFor(probe.shape, seed) : null;
+            const engine = (xs: ad.Tensor[]): ad.Scalar => {
+              const out = c.engine(xs);
+              if (!(out instanceof ad.Tensor)) return out;
+              return ad.sum(ad.mul(out, ad.input(weights ?? weightsFor(out.shape, seed), "G")));
+            };
+            const viaTf = (...xs: tf.Tensor[]): tf.Tensor => {
+              const out = c.tf(...xs);
+              return weights ? tf.sum(tf.mul(out, tf.tensor2d(weights))) : out;
+            };
+            const report = gradCheckTensors(engine, values, { tf: viaTf });
+            expect(report.numericDifference).toBeLessThan(NUMERIC_TOLERANCE);
+            expect(report.tfDifference ?? Infinity).toBeLessThan(TF_TOLERANCE);
+          },
+        ),
         RUNS,
       );
     });
@@ -207,7 +305,9 @@ describe("gradient-check helpers", () => {
   });
 
   it("rejects functions that do not return a scalar loss", () => {
-    expect(() => gradCheckTensors(([x]) => ad.exp(x), [[[1], [2]]])).toThrow("engineGradients: f must return a scalar loss, got a tensor of shape 2×1");
+    expect(() => gradCheckTensors(([x]) => ad.exp(x), [[[1], [2]]])).toThrow(
+      "engineGradients: f must return a scalar loss, got a tensor of shape 2×1",
+    );
     expect(() => tfGradients((x) => tf.exp(x), [[[1], [2]]])).toThrow("tfGradients: f must return a scalar, got shape [2, 1]");
     expect(() => gradCheck(([x]) => x, [NaN])).toThrow("gradCheck: values must be a non-empty list of finite numbers");
   });

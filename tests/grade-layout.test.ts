@@ -1,5 +1,5 @@
 // nbgrader's folder layout (submitted/<student>/<assignment>/<notebook>.ipynb) with two assignments,
-// a notebook over its time limit, and grading without namespaces (the fallback off Linux).
+// a notebook over its time limit, and grading without the sandbox (--isolation none).
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -67,8 +67,12 @@ describe("grading nbgrader's layout", () => {
   }, 300_000);
 
   it("grades each student's assignments against the matching instructor notebook", () => {
-    const csv = readFileSync(join(root, "graded", "gradebook.csv"), "utf8").trim().split("\n");
-    expect(csv[0]).toBe("student,assignment,fixture-other-double-test,fixture-sums-add-test,fixture-sums-total-test,fixture-sums-square-test,total,max,status,notes");
+    const csv = readFileSync(join(root, "graded", "gradebook.csv"), "utf8")
+      .trim()
+      .split("\n");
+    expect(csv[0]).toBe(
+      "student,assignment,fixture-other-double-test,fixture-sums-add-test,fixture-sums-total-test,fixture-sums-square-test,total,max,status,notes",
+    );
     expect(csv[1]).toBe("ann,fixture-other,1,,,,1,1,ok,");
     expect(csv[2]).toMatch(/^ben,fixture-other,0,,,,0,1,notebook time limit \(30 s\) in cell \d+,$/);
     expect(csv[3]).toBe("ann,fixture-sums,,2,3,3,8,8,ok,");

@@ -1,6 +1,7 @@
 // Released notebooks fail exactly their exercises when run, and `validate` tells a student which
 // exercises pass. Runs real kernels on the fixture and on the welcome notebook.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadAssignment } from "../src/course/grade/assignment";
@@ -11,12 +12,17 @@ import { Notebook, serializeNotebook } from "../src/course/notebook";
 // Kernels resolve "dl-by-hand" from their folder upwards: the released copies live inside the project.
 const work = join(__dirname, "..", "build", "test-grade-release", String(process.pid));
 const fixture = join(__dirname, "fixtures", "grade", "fixture-sums.ipynb");
+// A tutor's or a student's copy kept anywhere else on disk (no node_modules above it).
+const outside = mkdtempSync(join(tmpdir(), "dl-by-hand-outside-"));
 mkdirSync(work, { recursive: true });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
 
 describe("a released notebook", () => {
-  it("fails exactly its exercises: the tests say not implemented, every other cell passes", async () => {
-    const [report] = releaseFiles([fixture], join(work, "release"));
+  it("fails exactly its exercises: the tests say not implemented, every other cell passes (also outside the course folder)", async () => {
+    const [report] = releaseFiles([fixture], join(outside, "release"));
     const check = await checkRelease(report.out ?? "");
     expect(check.problems).toEqual([]);
   });
@@ -24,7 +30,14 @@ describe("a released notebook", () => {
   it("is reported when a test passes without the student's code or another cell fails", async () => {
     const nb: Notebook = JSON.parse(readFileSync(fixture, "utf8"));
     nb.cells[7].source = 'dl.check("free points", 1, 1);';
-    nb.cells[11] = { cell_type: "code", id: "broken", metadata: {}, source: 'throw new Error("broken demo");', outputs: [], execution_count: null };
+    nb.cells[11] = {
+      cell_type: "code",
+      id: "broken",
+      metadata: {},
+      source: 'throw new Error("broken demo");',
+      outputs: [],
+      execution_count: null,
+    };
     const file = join(work, "bad", "fixture-sums.ipynb");
     mkdirSync(join(work, "bad"), { recursive: true });
     writeFileSync(file, serializeNotebook(nb));
@@ -47,13 +60,13 @@ describe("a released notebook", () => {
 });
 
 describe("validate", () => {
-  it("says which exercises pass and notices an edited test cell", async () => {
+  it("says which exercises pass and notices an edited test cell, for a notebook outside the course folder", async () => {
     const released: Notebook = JSON.parse(serializeNotebook(releaseNotebook(loadAssignment(fixture))));
     released.cells[3].source = "function add(a: number, b: number): number {\n  return a + b;\n}";
     released.cells[9].source = "function square(x: number): number {\n  return x === 2 ? 4 : 0;\n}";
     released.cells[7].source = 'dl.check("total of [1, 2, 3]", 6, 6);';
-    const file = join(work, "student", "fixture-sums.ipynb");
-    mkdirSync(join(work, "student"), { recursive: true });
+    const file = join(outside, "student", "fixture-sums.ipynb");
+    mkdirSync(join(outside, "student"), { recursive: true });
     writeFileSync(file, serializeNotebook(released));
     const lines: string[] = [];
     const report = await validateNotebook(file, { log: (l) => lines.push(l) });

@@ -12,8 +12,11 @@ import { releaseFiles, releaseNotebook, splitLines } from "../src/course/grade/r
 import { restoreSubmission } from "../src/course/grade/restore";
 import { deathReason, scoreTest, statusText } from "../src/course/grade/grade";
 import { csvField, gradebookCsv, Row } from "../src/course/grade/gradebook";
-import { escapeHtml, feedbackHtml } from "../src/course/grade/feedback";
-import { findSubmissions } from "../src/course/grade/submissions";
+import { feedbackHtml } from "../src/course/grade/feedback";
+import { escapeHtml } from "../src/course/html";
+import { findSubmissions, safeName } from "../src/course/grade/submissions";
+import { scrub } from "../src/course/grade/batch";
+import { capOutputs } from "../src/course/grade/outputs";
 import { guardTestCell } from "../src/course/grade/integrity";
 import { sandboxSpec } from "../src/course/grade/sandbox";
 import { cli } from "../src/course/grade/index";
@@ -32,7 +35,12 @@ function codeCell(source: string, nbgrader?: Record<string, unknown>): CodeCell 
 
 describe("nbgrader checksum", () => {
   it("gives the student version and checksums nbgrader would, for the fixture and every lecture", () => {
-    const files = [fixture, ...readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).map((f) => join(notebooksDir, f))];
+    const files = [
+      fixture,
+      ...readdirSync(notebooksDir)
+        .filter((f) => f.endsWith(".ipynb"))
+        .map((f) => join(notebooksDir, f)),
+    ];
     const run = spawnSync("python3", [reference, config, ...files], { encoding: "utf8" });
     expect(run.stderr).toBe("");
     const expected: Record<string, Array<{ source: string; checksum: string | null }>> = JSON.parse(run.stdout);
@@ -44,7 +52,13 @@ describe("nbgrader checksum", () => {
         const checksum = typeof nbgrader === "object" && nbgrader !== null && "checksum" in nbgrader ? String(nbgrader.checksum) : null;
         return { source: text(cell.source), checksum };
       });
-      expect(got, file).toEqual(expected[file]);
+      // Beyond nbgrader, the student version leaves out the speaker notes (lecturer only).
+      const notes = new Set(
+        loadAssignment(file)
+          .notebook.cells.filter((c) => (c.metadata.slideshow as { slide_type?: string } | undefined)?.slide_type === "notes")
+          .map((c) => text(c.source)),
+      );
+      expect(got, file).toEqual(expected[file].filter((c) => !notes.has(c.source)));
       checksums += got.filter((c) => c.checksum !== null).length;
     }
     expect(checksums).toBeGreaterThan(files.length * 2);
@@ -79,7 +93,9 @@ describe("release", () => {
     expect(json).not.toContain("hidden:");
     expect(json).not.toContain("return a + b");
     const add = released.cells[3];
-    expect(text(add.source)).toBe('function add(a: number, b: number): number {\n  // YOUR CODE HERE\n  throw new Error("not implemented");\n}');
+    expect(text(add.source)).toBe(
+      'function add(a: number, b: number): number {\n  // YOUR CODE HERE\n  throw new Error("not implemented");\n}',
+    );
     expect(text(released.cells[4].source)).toBe('dl.check("1 + 2", add(1, 2), 3, { hint: "use +" });');
     expect(released.cells.map((c) => c.id)).toEqual(assignment.notebook.cells.map((c) => c.id));
   });
@@ -88,7 +104,9 @@ describe("release", () => {
     const withOutputs: Notebook = {
       ...assignment.notebook,
       cells: assignment.notebook.cells.map((c) =>
-        c.cell_type === "code" ? { ...c, execution_count: 7, outputs: [{ output_type: "stream", name: "stdout", text: "✔ hidden: -1 + 1\n" }] } : c,
+        c.cell_type === "code"
+          ? { ...c, execution_count: 7, outputs: [{ output_type: "stream", name: "stdout", text: "✔ hidden: -1 + 1\n" }] }
+          : c,
       ),
     };
     const out = releaseNotebook(assignmentFromNotebook(withOutputs, fixture));
@@ -121,11 +139,16 @@ describe("release", () => {
   });
 
   it("releases every lecture notebook without a solution, a hidden test or an output", () => {
-    const files = readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
+    const files = readdirSync(notebooksDir)
+      .filter((f) => f.endsWith(".ipynb"))
+      .sort();
     expect(files.length).toBeGreaterThan(0);
     const out = mkdtempSync(join(tmpdir(), "release-all-"));
     const before = files.map((f) => readFileSync(join(notebooksDir, f), "utf8"));
-    const reports = releaseFiles(files.map((f) => join(notebooksDir, f)), out);
+    const reports = releaseFiles(
+      files.map((f) => join(notebooksDir, f)),
+      out,
+    );
     for (const r of reports) {
       expect(r.out, r.message).not.toBeNull();
       const nb = readNotebook(r.out ?? "");
@@ -141,7 +164,10 @@ describe("restoring the tests of a submission", () => {
   const student = releaseNotebook(assignment);
 
   it("puts back an edited test cell, with its hidden tests, and says so", () => {
-    const edited: Notebook = { ...student, cells: student.cells.map((c, i) => (i === 4 ? { ...c, source: 'dl.check("1 + 2", 3, 3);' } : c)) };
+    const edited: Notebook = {
+      ...student,
+      cells: student.cells.map((c, i) => (i === 4 ? { ...c, source: 'dl.check("1 + 2", 3, 3);' } : c)),
+    };
     const restored = restoreSubmission(assignment, edited);
     expect(text(restored.notebook.cells[4].source)).toContain("hidden: -1 + 1");
     expect(restored.notes).toEqual(["fixture-sums-add-test: the locked cell was edited; the original was used"]);
@@ -183,9 +209,26 @@ describe("scoring a test cell", () => {
     expect(scoreTest(test, cell, ok)).toMatchObject({ points: 3, outcome: "passed", checks: ["✔ one", "✘ two: expected 1"] });
   });
 
+  it("when grading, gives the points only with the cell's own confirmation on stdout", () => {
+    const tag = "#grading-confirmation 1234";
+    const forged = codeCell("x");
+    forged.outputs = [{ output_type: "stream", name: "stdout", text: "✔ one\n#grading-confirmation 9999\n" }];
+    expect(scoreTest(test, forged, ok, tag)).toMatchObject({
+      points: 0,
+      outcome: "failed",
+      error: expect.stringContaining("saw no confirmation"),
+    });
+    const real = codeCell("x");
+    real.outputs = [{ output_type: "stream", name: "stdout", text: `✔ one\n${tag}\n` }];
+    expect(scoreTest(test, real, ok, tag)).toMatchObject({ points: 3, outcome: "passed" });
+  });
+
   it("gives 0 for an error reply, an error output, stderr, or a cell that never ran", () => {
     const cell = codeCell("x");
-    expect(scoreTest(test, cell, { ...ok, status: "error", error: { ename: "CheckError", evalue: "nope" } })).toMatchObject({ points: 0, error: "CheckError: nope" });
+    expect(scoreTest(test, cell, { ...ok, status: "error", error: { ename: "CheckError", evalue: "nope" } })).toMatchObject({
+      points: 0,
+      error: "CheckError: nope",
+    });
     const withError = codeCell("x");
     withError.outputs = [{ output_type: "error", ename: "Error", evalue: "late", traceback: [] }];
     expect(scoreTest(test, withError, ok).points).toBe(0);
@@ -226,13 +269,32 @@ describe("statuses", () => {
 
 describe("gradebook and feedback", () => {
   const row: Row = {
-    student: "=HYPERLINK(\"x\")",
+    student: '=HYPERLINK("x")',
     assignment: "fixture-sums",
     files: ["a.ipynb"],
     status: "ok",
     tests: [
-      { gradeId: "t1", exercise: "e1", points: 1.5, maxPoints: 2, outcome: "partial", checks: ["✔ <b>ok</b>"], error: null },
-      { gradeId: "t2", exercise: null, points: 0, maxPoints: 1, outcome: "failed", checks: [], error: 'Error: "quoted", <script>' },
+      { gradeId: "t1", exercise: "e1", points: 1.5, maxPoints: 2, outcome: "partial", hidden: false, checks: ["✔ <b>ok</b>"], error: null },
+      {
+        gradeId: "t2",
+        exercise: null,
+        points: 0,
+        maxPoints: 1,
+        outcome: "failed",
+        hidden: false,
+        checks: [],
+        error: 'Error: "quoted", <script>',
+      },
+      {
+        gradeId: "t3",
+        exercise: "e1",
+        points: 0,
+        maxPoints: 4,
+        outcome: "failed",
+        hidden: true,
+        checks: ["✘ secret: expected 42, got 1"],
+        error: "CheckError: secret: expected 42, got 1",
+      },
     ],
     exercises: [{ gradeId: "e1", title: "Exercise <1>", code: "x < 1 && y", error: null }],
     total: 1.5,
@@ -244,9 +306,25 @@ describe("gradebook and feedback", () => {
 
   it("writes a CSV with one column per test cell, quoting and defusing formulas", () => {
     const csv = gradebookCsv([row]).split("\n");
-    expect(csv[0]).toBe("student,assignment,t1,t2,total,max,status,notes");
-    expect(csv[1]).toBe(`"'=HYPERLINK(""x"")",fixture-sums,1.5,0,1.5,3,ok,"a, b"`);
-    expect(csvField("-1")).toBe("'-1");
+    expect(csv[0]).toBe("student,assignment,t1,t2,t3,total,max,status,notes");
+    expect(csv[1]).toBe(`"'=HYPERLINK(""x"")",fixture-sums,1.5,0,0,1.5,3,ok,"a, b"`);
+    expect(csvField("-1")).toBe(`"'-1"`);
+    expect(csvField("@SUM(A1)")).toBe(`"'@SUM(A1)"`);
+    expect(csvField("\tx")).toBe(`"'\tx"`);
+    expect(csvField("+1")).toBe(`"'+1"`);
+    expect(csvField("a;b")).toBe(`"a;b"`);
+    expect(csvField("plain")).toBe("plain");
+  });
+
+  it("shows tests with hidden checks only with showHidden, and counts the visible ones before", () => {
+    const before = feedbackHtml(row, "Sums");
+    expect(before).not.toContain("secret");
+    expect(before).not.toContain("t3");
+    expect(before).toContain("1 test with hidden checks");
+    expect(before).toContain("<b>1.5</b>of 3 points");
+    const after = feedbackHtml(row, "Sums", { showHidden: true });
+    expect(after).toContain("secret: expected 42, got 1");
+    expect(after).toContain("<b>1.5</b>of 7 points");
   });
 
   it("escapes everything that comes from the submission", () => {
@@ -273,15 +351,19 @@ describe("finding submissions", () => {
     put("cat/two.ipynb");
     put("graded/x/y.ipynb");
     put(".hidden/a1/a1.ipynb");
+    put(".ipynb_checkpoints/ben-checkpoint.ipynb");
     const found = findSubmissions(root, { assignment: null, skip: [join(root, "graded")] });
     expect(found.map((s) => [s.student, s.assignment, s.files.length])).toEqual([
+      [safeName(".hidden"), "a1", 1],
       ["ann", "a1", 1],
       ["ann", "a2", 1],
       ["ben", "", 1],
       ["cat", "", 2],
     ]);
+    expect(found[0].notes[0]).toContain('submitted as ".hidden"');
     const only = findSubmissions(root, { assignment: "a1", skip: [join(root, "graded")] });
     expect(only.map((s) => [s.student, s.assignment])).toEqual([
+      [safeName(".hidden"), "a1"],
       ["ann", "a1"],
       ["ben", "a1"],
       ["cat", "a1"],
@@ -289,23 +371,79 @@ describe("finding submissions", () => {
   });
 });
 
+describe("names, paths and outputs", () => {
+  it("makes every name a safe, short, distinct file name", () => {
+    expect(safeName("ann")).toBe("ann");
+    expect(safeName(".x")).toMatch(/^_x~[0-9a-f]{8}$/);
+    expect(safeName("a/b")).not.toBe(safeName("a_b"));
+    expect(safeName("x".repeat(240)).length).toBe(80);
+    expect(safeName("=cmd|' /C calc'!A0;")).toMatch(/^_cmd[A-Za-z0-9._@+~-]*$/);
+    expect(safeName("")).toMatch(/^_unnamed/);
+  });
+
+  it("replaces the tutor's paths in messages", () => {
+    expect(
+      scrub("ENOENT: /home/t/course/subs/a.ipynb and /home/t/course", [
+        ["/home/t/course/subs", "<submissions>"],
+        ["/home/t/course", "<project>"],
+      ]),
+    ).toBe("ENOENT: <submissions>/a.ipynb and <project>");
+  });
+
+  it("caps outputs per cell and per notebook, with a note", () => {
+    const big = {
+      cell_type: "code" as const,
+      metadata: {},
+      source: "x",
+      execution_count: 1,
+      outputs: [{ output_type: "display_data" as const, data: { "text/html": "x".repeat(5_000_000) }, metadata: {} }],
+    };
+    const long = {
+      ...big,
+      outputs: [{ output_type: "error" as const, ename: "Error", evalue: "e".repeat(1_000_000), traceback: Array(1000).fill("line") }],
+    };
+    const { cells, notes } = capOutputs([big, long]);
+    expect(JSON.stringify(cells).length).toBeLessThan(20_000);
+    expect(notes).toEqual(["output not kept in full (size limit) in cell 1"]);
+    const error = cells[1].cell_type === "code" ? cells[1].outputs[0] : null;
+    expect(error?.output_type === "error" && error.evalue.length).toBeLessThan(2100);
+    const many = Array.from({ length: 40 }, () => ({
+      ...big,
+      outputs: [{ output_type: "stream" as const, name: "stdout" as const, text: "y".repeat(90_000) }],
+    }));
+    expect(JSON.stringify(capOutputs(many).cells).length).toBeLessThan(2_100_000);
+  });
+});
+
 describe("guards and arguments", () => {
-  it("calls the guard on the test's first line, so its line numbers stay", () => {
-    const guarded = guardTestCell('dl.check("a", 1, 1);\nx', "gradingGuardab");
+  it("calls the guard on the test's first line and asks for the confirmation around its last expression", () => {
+    const guarded = guardTestCell('dl.check("a", 1, 1);\nx + 1', "gradingGuardab", "0f");
     expect(guarded.split("\n")).toHaveLength(2);
-    expect(guarded).toMatch(/^declare const gradingGuardab: .*gradingGuardab\(true, dl\); dl\.check/);
-    expect(guardTestCell("right", "g")).toContain("g(false, null);");
+    expect(guarded).toMatch(/^"use strict"; declare const gradingGuardab: .*gradingGuardab\.check\(true, dl, \[Math, /);
+    expect(guarded.split("\n")[1]).toBe('gradingGuardab.done("0f", (x + 1))');
+    expect(guardTestCell("let right = 1;", "g", "aa")).toContain('\ng.done("aa", undefined);');
+    expect(guardTestCell("right", "g", "aa")).toContain("g.check(false, null, ");
+    expect(() => guardTestCell("x", "g", 'a"); evil("')).toThrow(/guardTestCell: nonce/);
   });
 
   it("rejects a scratch folder outside the project and a tiny memory limit", () => {
-    const base = { root: "/work/project", hide: [], isolation: "none" as const };
+    const base = { root: "/work/project", isolation: "none" as const };
     expect(() => sandboxSpec({ ...base, workDir: "/tmp/x", memoryMb: 1024 })).toThrow(/sandboxSpec: workDir .* \/tmp\/x/);
     expect(() => sandboxSpec({ ...base, workDir: "/work/project/build/x", memoryMb: 10 })).toThrow(/memoryMb .* 10/);
   });
 
+  it("needs a seccomp filter file for the sandbox", () => {
+    const base = { root: "/work/project", workDir: "/work/project/build/x", memoryMb: 1024, isolation: "sandbox" as const };
+    const group = { dirs: [], procs: [] };
+    expect(() => sandboxSpec({ ...base, group })).toThrow(/sandboxSpec: the sandbox needs options.seccomp/);
+    const spec = sandboxSpec({ ...base, group, seccomp: "/work/project/build/x/.seccomp.bpf" });
+    expect(spec.env?.DLBH_SECCOMP).toBe("/work/project/build/x/.seccomp.bpf");
+    expect(spec.argv.join(" ")).toContain("bwrap --seccomp 9");
+  });
+
   it("answers a bad command line with the usage and exit code 2", async () => {
     const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
     try {
       expect(await cli("grade", [])).toBe(2);
       expect(await cli("grade", ["subs", "--jobs", "zero"])).toBe(2);

@@ -1,4 +1,5 @@
 // Shared helpers for tests: build small notebooks in memory.
+import { readFileSync } from "fs";
 import type { Cell, Notebook } from "../src/course/notebook";
 
 export function codeCell(source: string, metadata: Record<string, unknown> = {}): Cell {
@@ -23,6 +24,17 @@ export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Alive and not a zombie (an ended process waiting for a parent that no longer reaps). */
+export function running(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
   } catch {
     return false;
   }

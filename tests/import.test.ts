@@ -9,7 +9,8 @@ const root = join(__dirname, "..");
 
 describe("a quiet library", () => {
   it("require('dl-by-hand') and a first tensor print nothing (no TensorFlow.js banner)", () => {
-    const script = 'const dl = require("dl-by-hand"); const { tf } = require("dl-by-hand/dist/tf"); tf.tensor([1, 2]).add(1).dataSync(); void dl;';
+    const script =
+      'const dl = require("dl-by-hand"); const { tf } = require("dl-by-hand/dist/tf"); tf.tensor([1, 2]).add(1).dataSync(); void dl;';
     const r = spawnSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("");
@@ -22,7 +23,12 @@ describe("a quiet library", () => {
     const [first, second] = result.notebook.cells;
     expect(first.cell_type === "code" && first.outputs).toEqual([]);
     expect(second.cell_type === "code" && second.outputs).toEqual([
-      { output_type: "execute_result", execution_count: 2, data: { "text/plain": expect.stringMatching(/^'\d+\.\d+\.\d+'$/) }, metadata: {} },
+      {
+        output_type: "execute_result",
+        execution_count: 2,
+        data: { "text/plain": expect.stringMatching(/^'\d+\.\d+\.\d+'$/) },
+        metadata: {},
+      },
     ]);
   });
 });

@@ -60,7 +60,9 @@ describe("the runner records what the kernel sends, as Jupyter would", async () 
   it("a type error on a library call names the cell line", () => {
     const [error] = outputs(7);
     expect(error).toMatchObject({ output_type: "error", ename: "TypeScriptError" });
-    expect(error.output_type === "error" && error.traceback[0]).toMatch(/cell line 1, column \d+: Type 'string' is not assignable to type 'number'/);
+    expect(error.output_type === "error" && error.traceback[0]).toMatch(
+      /cell line 1, column \d+: Type 'string' is not assignable to type 'number'/,
+    );
   });
 
   it("nothing reached stderr and the first failure is reported", () => {
@@ -77,7 +79,11 @@ describe("stop_on_error", () => {
       const none = (_m: Message) => undefined;
       const replies = await Promise.all([
         // The failing cell takes a moment, as a real one does, so the next two are queued behind it.
-        kernel.execute('await new Promise((r) => setTimeout(r, 500));\nthrow new Error("first fails");', { stopOnError, timeoutMs: 30_000 }, none),
+        kernel.execute(
+          'await new Promise((r) => setTimeout(r, 500));\nthrow new Error("first fails");',
+          { stopOnError, timeoutMs: 30_000 },
+          none,
+        ),
         kernel.execute("1 + 1", { stopOnError, timeoutMs: 30_000 }, none),
         kernel.execute("2 + 2", { stopOnError, timeoutMs: 30_000 }, none),
       ]);
@@ -144,10 +150,14 @@ describe("completion and types in the kernel", () => {
     const kernel = await KernelClient.start(kernelSpec(), { cwd: fixtures });
     try {
       await kernel.execute('import * as dl from "dl-by-hand";', { stopOnError: true, timeoutMs: 60_000 }, () => undefined);
-      const code = "dl.outputSi";
+      const top = await kernel.shellRequest("complete_request", { code: "dl.", cursor_pos: 3 });
+      // `dl.` shows the lecture groups, not the functions inside them.
+      expect(top.content.matches).toEqual(expect.arrayContaining(["conv", "pool", "autodiff", "layers", "plot", "data", "train", "check"]));
+      expect(top.content.matches).not.toContain("correlate2d");
+      const code = "dl.conv.outputSi";
       const reply = await kernel.shellRequest("complete_request", { code, cursor_pos: code.length });
       expect(reply.content.matches).toContain("outputSize");
-      const inspect = await kernel.shellRequest("inspect_request", { code: "dl.outputSize", cursor_pos: 5, detail_level: 0 });
+      const inspect = await kernel.shellRequest("inspect_request", { code: "dl.conv.outputSize", cursor_pos: 10, detail_level: 0 });
       expect(JSON.stringify(inspect.content)).toContain("AxisOptions");
     } finally {
       await kernel.shutdown();
@@ -179,11 +189,14 @@ describe("fast output", () => {
   });
 
   it("300 displays in one cell all arrive, in order", async () => {
-    const nb = notebook([codeCell('import * as dl from "dl-by-hand";\nfor (let i = 0; i < 300; i++) dl.display({ "text/plain": "d" + i });')]);
+    const nb = notebook([
+      codeCell('import * as dl from "dl-by-hand";\nfor (let i = 0; i < 300; i++) dl.display({ "text/plain": "d" + i });'),
+    ]);
     const result = await executeNotebook(nb, { cwd: fixtures, timeout: 60 });
     expect(result.failure).toBeNull();
     const [cell] = result.notebook.cells;
-    const shown = cell.cell_type === "code" ? cell.outputs.map((o) => (o.output_type === "display_data" ? o.data["text/plain"] : null)) : [];
+    const shown =
+      cell.cell_type === "code" ? cell.outputs.map((o) => (o.output_type === "display_data" ? o.data["text/plain"] : null)) : [];
     expect(shown).toEqual(Array.from({ length: 300 }, (_, i) => "d" + i));
   });
 });

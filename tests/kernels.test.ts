@@ -8,23 +8,144 @@ import type { KernelName } from "../src/kernels";
 
 // Written out from the slides (lectures 000, 001, 003, 004) and the usual definitions (Sobel y, Gaussian 5×5, emboss).
 const expected: Record<KernelName, { integers: number[][]; divisor: number }> = {
-  identity: { integers: [[0, 0, 0], [0, 1, 0], [0, 0, 0]], divisor: 1 },
-  edge4: { integers: [[0, -1, 0], [-1, 4, -1], [0, -1, 0]], divisor: 1 },
-  edge8: { integers: [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], divisor: 1 },
-  sharpen: { integers: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]], divisor: 1 },
-  boxBlur: { integers: [[1, 1, 1], [1, 1, 1], [1, 1, 1]], divisor: 9 },
-  gaussian3: { integers: [[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor: 16 },
-  gaussian5: { integers: [[1, 4, 6, 4, 1], [4, 16, 24, 16, 4], [6, 24, 36, 24, 6], [4, 16, 24, 16, 4], [1, 4, 6, 4, 1]], divisor: 256 },
-  sobelX: { integers: [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], divisor: 1 },
-  sobelY: { integers: [[-1, -2, -1], [0, 0, 0], [1, 2, 1]], divisor: 1 },
-  verticalEdge: { integers: [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], divisor: 1 },
-  verticalLine: { integers: [[-1, 1, -1], [-1, 1, -1], [-1, 1, -1]], divisor: 1 },
-  horizontalLine: { integers: [[-1, -1, -1], [1, 1, 1], [-1, -1, -1]], divisor: 1 },
-  corner: { integers: [[-1, -1, -1], [-1, 1, 1], [-1, 1, 1]], divisor: 1 },
-  emboss: { integers: [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], divisor: 1 },
-  diagonal: { integers: [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]], divisor: 1 },
-  xShape: { integers: [[1, -1, 1], [-1, 1, -1], [1, -1, 1]], divisor: 1 },
-  antiDiagonal: { integers: [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]], divisor: 1 },
+  identity: {
+    integers: [
+      [0, 0, 0],
+      [0, 1, 0],
+      [0, 0, 0],
+    ],
+    divisor: 1,
+  },
+  edge4: {
+    integers: [
+      [0, -1, 0],
+      [-1, 4, -1],
+      [0, -1, 0],
+    ],
+    divisor: 1,
+  },
+  edge8: {
+    integers: [
+      [-1, -1, -1],
+      [-1, 8, -1],
+      [-1, -1, -1],
+    ],
+    divisor: 1,
+  },
+  sharpen: {
+    integers: [
+      [0, -1, 0],
+      [-1, 5, -1],
+      [0, -1, 0],
+    ],
+    divisor: 1,
+  },
+  boxBlur: {
+    integers: [
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ],
+    divisor: 9,
+  },
+  gaussian3: {
+    integers: [
+      [1, 2, 1],
+      [2, 4, 2],
+      [1, 2, 1],
+    ],
+    divisor: 16,
+  },
+  gaussian5: {
+    integers: [
+      [1, 4, 6, 4, 1],
+      [4, 16, 24, 16, 4],
+      [6, 24, 36, 24, 6],
+      [4, 16, 24, 16, 4],
+      [1, 4, 6, 4, 1],
+    ],
+    divisor: 256,
+  },
+  sobelX: {
+    integers: [
+      [-1, 0, 1],
+      [-2, 0, 2],
+      [-1, 0, 1],
+    ],
+    divisor: 1,
+  },
+  sobelY: {
+    integers: [
+      [-1, -2, -1],
+      [0, 0, 0],
+      [1, 2, 1],
+    ],
+    divisor: 1,
+  },
+  verticalEdge: {
+    integers: [
+      [-1, 0, 1],
+      [-1, 0, 1],
+      [-1, 0, 1],
+    ],
+    divisor: 1,
+  },
+  verticalLine: {
+    integers: [
+      [-1, 1, -1],
+      [-1, 1, -1],
+      [-1, 1, -1],
+    ],
+    divisor: 1,
+  },
+  horizontalLine: {
+    integers: [
+      [-1, -1, -1],
+      [1, 1, 1],
+      [-1, -1, -1],
+    ],
+    divisor: 1,
+  },
+  corner: {
+    integers: [
+      [-1, -1, -1],
+      [-1, 1, 1],
+      [-1, 1, 1],
+    ],
+    divisor: 1,
+  },
+  emboss: {
+    integers: [
+      [-2, -1, 0],
+      [-1, 1, 1],
+      [0, 1, 2],
+    ],
+    divisor: 1,
+  },
+  diagonal: {
+    integers: [
+      [1, -1, -1],
+      [-1, 1, -1],
+      [-1, -1, 1],
+    ],
+    divisor: 1,
+  },
+  xShape: {
+    integers: [
+      [1, -1, 1],
+      [-1, 1, -1],
+      [1, -1, 1],
+    ],
+    divisor: 1,
+  },
+  antiDiagonal: {
+    integers: [
+      [-1, -1, 1],
+      [-1, 1, -1],
+      [1, -1, -1],
+    ],
+    divisor: 1,
+  },
 };
 
 describe("the gallery", () => {
@@ -47,8 +168,12 @@ describe("the gallery", () => {
   }
 
   it("blurs sum to 1 (they keep the brightness), edge detectors to 0 (flat regions go black), sharpen and identity to 1", () => {
-    const total = (name: KernelName): number => kernel(name).flat().reduce((a, b) => a + b, 0);
-    for (const name of ["boxBlur", "gaussian3", "gaussian5", "identity", "sharpen", "emboss"] as const) expect(total(name)).toBeCloseTo(1, 12);
+    const total = (name: KernelName): number =>
+      kernel(name)
+        .flat()
+        .reduce((a, b) => a + b, 0);
+    for (const name of ["boxBlur", "gaussian3", "gaussian5", "identity", "sharpen", "emboss"] as const)
+      expect(total(name)).toBeCloseTo(1, 12);
     for (const name of ["edge4", "edge8", "sobelX", "sobelY", "verticalEdge"] as const) expect(total(name)).toBe(0);
   });
 
@@ -66,7 +191,12 @@ describe("the gallery", () => {
 });
 
 describe("applying a kernel to an image", () => {
-  const img = [[10, 20, 30, 40], [50, 60, 70, 80], [90, 100, 110, 120], [130, 140, 150, 160]];
+  const img = [
+    [10, 20, 30, 40],
+    [50, 60, 70, 80],
+    [90, 100, 110, 120],
+    [130, 140, 150, 160],
+  ];
 
   it("identity gives the image back with every border", () => {
     for (const border of ["zero", "replicate"] as const) {
@@ -109,7 +239,9 @@ describe("applying a kernel to an image", () => {
     expect(out.shape).toEqual([64, 64, 3]);
     const green = Array.from({ length: 64 }, (_, i) => Array.from({ length: 64 }, (_, j) => photo.get(i, j, 1)));
     const padded = [green[0], ...green, green[63]].map((r) => [r[0], ...r, r[63]]);
-    const expectedGreen = correlate2d(padded, kernel("sobelX")).flat().map((v) => Math.min(255, Math.round(Math.abs(v))));
+    const expectedGreen = correlate2d(padded, kernel("sobelX"))
+      .flat()
+      .map((v) => Math.min(255, Math.round(Math.abs(v))));
     expect(Array.from(out.data).filter((_, k) => k % 3 === 1)).toEqual(expectedGreen);
     const identity = applyKernel(photo, "identity");
     expect(identity.data[3 * (5 * 64 + 7) + 2]).toBe(photo.get(5, 7, 2));
@@ -118,7 +250,13 @@ describe("applying a kernel to an image", () => {
   it("takes {data, shape} images such as the photos in datasets/", () => {
     const image = { data: new Uint8Array([0, 255, 0, 255, 0, 255]), shape: [2, 3] };
     expect(Array.from(applyKernel(image, "identity").data)).toEqual([0, 255, 0, 255, 0, 255]);
-    const rgb = { data: ndarray(new Uint8Array(12).map((_, i) => i * 10), [2, 2, 3]).data, shape: [2, 2, 3] };
+    const rgb = {
+      data: ndarray(
+        new Uint8Array(12).map((_, i) => i * 10),
+        [2, 2, 3],
+      ).data,
+      shape: [2, 2, 3],
+    };
     expect(applyKernel(rgb, "identity").shape).toEqual([2, 2, 3]);
   });
 });

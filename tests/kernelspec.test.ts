@@ -37,11 +37,13 @@ describe("the course kernelspec", () => {
   });
 
   it("set-up without Jupyter says in one line how to register later, and succeeds", () => {
-    const env = { ...process.env, PATH: mkdtempSync(join(tmpdir(), "no-jupyter-")) };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: mkdtempSync(join(tmpdir(), "no-jupyter-")) };
     delete env.JUPYTER_DATA_DIR;
     const r = spawnSync(process.execPath, ["scripts/setup.js"], { cwd: projectRoot, env, encoding: "utf8" });
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n")).toEqual(["dl-by-hand: Jupyter not found; to register the kernel later run: npm run kernel:install"]);
+    expect(r.stdout.trim().split("\n")).toEqual([
+      "dl-by-hand: Jupyter not found; to register the kernel later run: npm run kernel:install",
+    ]);
     expect(r.stderr).toBe("");
   });
 });

@@ -65,21 +65,30 @@ describe("MLP", () => {
 
   it("back-propagates the same gradient as central differences on every parameter", () => {
     const m = new MLP([2, 3, 2], { activation: "sigmoid", seed: 9 });
-    const X = [[0.5, -1], [1.5, 0.2]];
-    const T = [[1, 0], [0, 1]];
+    const X = [
+      [0.5, -1],
+      [1.5, 0.2],
+    ];
+    const T = [
+      [1, 0],
+      [0, 1],
+    ];
     for (const loss of ["mse", "crossEntropy"] as const) {
       const params = m.parameters();
       const J = datasetLoss(m, X, T, loss);
       m.zeroGrad();
       J.backward();
       const engine = params.map((p) => p.bar);
-      const numeric = centralDifferences((values) => {
-        const saved = params.map((p) => p.value);
-        values.forEach((v, i) => (params[i].value = v));
-        const j = datasetLoss(m, X, T, loss).value;
-        saved.forEach((v, i) => (params[i].value = v));
-        return j;
-      }, params.map((p) => p.value));
+      const numeric = centralDifferences(
+        (values) => {
+          const saved = params.map((p) => p.value);
+          values.forEach((v, i) => (params[i].value = v));
+          const j = datasetLoss(m, X, T, loss).value;
+          saved.forEach((v, i) => (params[i].value = v));
+          return j;
+        },
+        params.map((p) => p.value),
+      );
       expect(maxRelativeDifference(engine, numeric, 1e-4)).toBeLessThan(1e-5);
     }
   });
@@ -114,13 +123,19 @@ describe("MLP", () => {
   });
 
   it("rejects bad input", () => {
-    expect(() => new MLP([2])).toThrow("MLP: sizes must list at least two positive integers");
-    expect(() => new MLP([2, 0, 1])).toThrow("MLP: sizes must list at least two positive integers (inputs, …, outputs), got [2,0,1]");
+    expect(() => new MLP([2])).toThrow("mlp.MLP: sizes must list 2 to 20 integers from 1 to 1000");
+    expect(() => new MLP([2, 0, 1])).toThrow(
+      "mlp.MLP: sizes must list 2 to 20 integers from 1 to 1000 (inputs, …, outputs), got [2, 0, 1]",
+    );
+    // A typo of a size is refused at once, not allocated until the process dies.
+    expect(() => new MLP([1e9, 1])).toThrow("mlp.MLP: sizes must list 2 to 20 integers from 1 to 1000");
     expect(() => new MLP([2, 1], { scale: -1 })).toThrow("MLP: scale must be a positive number, got -1");
     const m = new MLP([2, 1]);
     expect(() => m.forward([1, 2, 3])).toThrow("MLP.forward: expected 2 inputs, got 3");
     expect(() => datasetLoss(m, [[1, 2]], [[1, 2]])).toThrow("datasetLoss: T[0] must have 1 entries (one per output)");
-    expect(() => trainMLP(m, [[1, 2]], [[1]], { lr: 0, steps: 1 })).toThrow("trainMLP: lr must be a positive number, got 0");
-    expect(() => trainMLP(m, [[1, 2]], [[1]], { lr: 0.1, steps: 1, every: 0 })).toThrow("trainMLP: every must be a positive integer, got 0");
+    expect(() => trainMLP(m, [[1, 2]], [[1]], { lr: 0, steps: 1 })).toThrow("mlp.train: lr must be a positive number, got 0");
+    expect(() => trainMLP(m, [[1, 2]], [[1]], { lr: 0.1, steps: 1, every: 0 })).toThrow(
+      "mlp.train: every must be a positive integer, got 0",
+    );
   });
 });

@@ -1,9 +1,27 @@
 import { describe, expect, it } from "vitest";
 import { tf } from "../src/tf";
-import { convLayer, countParams, denseLayer, flattenLayer, inputLayer, modelSummary, poolLayer, propagateShapes, type ModelSpec } from "../src/layers";
-import { alexnet, kerasDigitModel, kerasDigitModelCorrected, lenet5, toTfModel, weightSharingConv, weightSharingDense } from "../src/models";
+import {
+  convLayer,
+  countParams,
+  denseLayer,
+  flattenLayer,
+  inputLayer,
+  modelSummary,
+  poolLayer,
+  propagateShapes,
+  type ModelSpec,
+} from "../src/layers";
+import {
+  alexnet,
+  kerasDigitModel,
+  kerasDigitModelCorrected,
+  lenet5,
+  toTfModel,
+  weightSharingConv,
+  weightSharingDense,
+} from "../src/models";
 
-describe("COURSE.md example 16 (lecture 001): LeNet-5", () => {
+describe("worked example 16 (lecture 001): LeNet-5", () => {
   it("C1 156, C3 2,416, C5 48,120, FC1 10,164, FC2 850, total 61,706, with the slides' formulas", () => {
     const s = modelSummary(lenet5());
     const withParams = s.rows.filter((r) => r.total > 0);
@@ -39,7 +57,7 @@ describe("COURSE.md example 16 (lecture 001): LeNet-5", () => {
   });
 });
 
-describe("COURSE.md example 17 (lecture 002): the Keras digit model", () => {
+describe("worked example 17 (lecture 002): the Keras digit model", () => {
   it("reproduces the slide's table", () => {
     const s = modelSummary(kerasDigitModel());
     expect(s.rows.map((r) => [r.name, r.outputShape, r.total])).toEqual([
@@ -70,7 +88,11 @@ describe("lecture 004's weight-sharing comparison (our stated architecture)", ()
   it("784 × 84 = 65,856 weights without convolutions, 32,130 with two conv layers of 10 and 20 filters", () => {
     expect(countParams(weightSharingDense())).toBe(65_856);
     const s = modelSummary(weightSharingConv());
-    expect(s.rows.filter((r) => r.total > 0).map((r) => r.formula)).toEqual(["10 × 1 × 5 × 5 = 250", "20 × 10 × 5 × 5 = 5,000", "320 × 84 = 26,880"]);
+    expect(s.rows.filter((r) => r.total > 0).map((r) => r.formula)).toEqual([
+      "10 × 1 × 5 × 5 = 250",
+      "20 × 10 × 5 × 5 = 5,000",
+      "320 × 84 = 26,880",
+    ]);
     expect(s.totalParams).toBe(32_130);
   });
 });
@@ -113,12 +135,16 @@ describe("every ready-made model matches TensorFlow.js countParams() and output 
   ];
   for (const [name, make] of specs) it(name, () => crossCheck(make()));
   it("explicit per-axis padding, strides and no bias", () => {
-    crossCheck({ name: "odd", layers: [
-      inputLayer([9, 12, 2]),
-      convLayer({ name: "a", filters: 3, kernel: [3, 2], stride: [2, 2], padding: [2, 0], bias: false }),
-      poolLayer({ name: "b", mode: "avg", size: 2, stride: 1, padding: "same" }),
-      flattenLayer("c"), denseLayer({ name: "d", units: 4, bias: false }),
-    ] });
+    crossCheck({
+      name: "odd",
+      layers: [
+        inputLayer([9, 12, 2]),
+        convLayer({ name: "a", filters: 3, kernel: [3, 2], stride: [2, 2], padding: [2, 0], bias: false }),
+        poolLayer({ name: "b", mode: "avg", size: 2, stride: 1, padding: "same" }),
+        flattenLayer("c"),
+        denseLayer({ name: "d", units: 4, bias: false }),
+      ],
+    });
   });
 });
 
@@ -146,7 +172,9 @@ describe("toTfModel", () => {
     net.dispose();
   });
   it("rejects a bad spec with this module's errors and a non-integer seed", () => {
-    expect(() => toTfModel({ name: "bad", layers: [inputLayer([28, 28, 1]), denseLayer({ units: 3 })] })).toThrow("a dense layer needs a flat input");
+    expect(() => toTfModel({ name: "bad", layers: [inputLayer([28, 28, 1]), denseLayer({ units: 3 })] })).toThrow(
+      "a dense layer needs a flat input",
+    );
     expect(() => toTfModel(lenet5(), { seed: 1.5 })).toThrow("toTfModel: seed must be an integer, got 1.5");
   });
 });

@@ -7,7 +7,9 @@ import { readNotebook, text } from "../src/course/notebook";
 import { executeNotebook } from "../src/course/runner";
 
 const dir = join(__dirname, "..", "notebooks");
-const files = readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 const SLIDE_TYPES = ["slide", "subslide", "fragment", "skip", "notes", "-"];
 
 interface Nbgrader {

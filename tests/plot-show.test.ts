@@ -2,8 +2,20 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as fs from "fs";
 import { DisplaySink, MimeBundle, setDisplaySink } from "../src/display";
-import { matrixFigure, lineFigure } from "../src/index";
-import { PLOTLY_MIME, figureBundle, figureSummary, loadPlotly, plotlyVersion, resetPlotlyLoaded, show } from "../src/plot/show";
+import { plot } from "../src/index";
+
+const { matrixFigure, lineFigure } = plot;
+import {
+  PLOTLY_FILE,
+  PLOTLY_MIME,
+  PLOTLY_PACKAGE,
+  figureBundle,
+  figureSummary,
+  loadPlotly,
+  plotlyVersion,
+  resetPlotlyLoaded,
+  show,
+} from "../src/plot/show";
 import { liveFigure, progressBar, progressLine } from "../src/plot/progress";
 
 interface Sent {
@@ -28,8 +40,14 @@ function html(s: Sent): string {
   return h;
 }
 
-const LIBRARY_BYTES = fs.statSync(require.resolve("plotly.js-dist-min/plotly.min.js")).size;
-const fig = matrixFigure([[1, -2], [3, 4]], { title: "m" });
+const LIBRARY_BYTES = fs.statSync(require.resolve(`${PLOTLY_PACKAGE}/${PLOTLY_FILE}`)).size;
+const fig = matrixFigure(
+  [
+    [1, -2],
+    [3, 4],
+  ],
+  { title: "m" },
+);
 
 describe("show", () => {
   it("sends ONE bundle with plotly JSON, HTML and a one-line text summary", () => {
@@ -96,7 +114,10 @@ describe("progress", () => {
   });
 
   it("progressLine adds the accuracy when training reports it, and says how long it took at the end", () => {
-    const line = progressLine({ epoch: 2, epochs: 4, batch: 5, batches: 10, batchSize: 32, loss: 0.123456, accuracy: 0.9617, seconds: 15 }, 10);
+    const line = progressLine(
+      { epoch: 2, epochs: 4, batch: 5, batches: 10, batchSize: 32, loss: 0.123456, accuracy: 0.9617, seconds: 15 },
+      10,
+    );
     expect(line).toBe("epoch 2/4 [█████░░░░░] batch 5/10 · loss 0.1235 · accuracy 96.2 % · 32 images/s · ETA 0:25");
     const end = progressLine({ epoch: 4, epochs: 4, batch: 10, batches: 10, batchSize: 32, loss: 0.1, accuracy: 0.99, seconds: 59.6 }, 10);
     expect(end).toContain("took 1:00");

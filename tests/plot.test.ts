@@ -1,20 +1,49 @@
 // Figure builders: plain plotly figures whose traces, axes and annotations match their input.
 import { describe, expect, it } from "vitest";
-import {
-  Figure, barFigure, confusionMatrixFigure, decisionBoundaryFigure, imageFigure, imageGridFigure,
-  lineFigure, matrixFigure, matrixRowFigure, slidingWindowFigure,
-} from "../src/index";
+import { plot } from "../src/index";
+import type { Figure } from "../src/index";
 
-const X1 = [[9, 9, 3, 3, 4], [9, 3, 3, 4, 5], [9, 3, 3, 5, 5], [9, 3, 3, 4, 5], [9, 9, 3, 3, 4]];
-const W = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]];
-const Y = [[-18, -3, 5], [-18, 4, 6], [-18, -3, 5]];
+const {
+  barFigure,
+  confusionMatrixFigure,
+  decisionBoundaryFigure,
+  imageFigure,
+  imageGridFigure,
+  lineFigure,
+  matrixFigure,
+  matrixRowFigure,
+  slidingWindowFigure,
+} = plot;
+
+const X1 = [
+  [9, 9, 3, 3, 4],
+  [9, 3, 3, 4, 5],
+  [9, 3, 3, 5, 5],
+  [9, 3, 3, 4, 5],
+  [9, 9, 3, 3, 4],
+];
+const W = [
+  [-1, 0, 1],
+  [-1, 0, 1],
+  [-1, 0, 1],
+];
+const Y = [
+  [-18, -3, 5],
+  [-18, 4, 6],
+  [-18, -3, 5],
+];
 
 /** The labels written in the cells of trace `panel`, row by row. */
 function cellTexts(fig: Figure, panel: number): string[][] {
-  const text = fig.data[panel].text;
-  if (!Array.isArray(text) || !text.every((row): row is string[] => Array.isArray(row))) throw new Error(`trace ${panel} has no cell texts`);
+  const text: unknown = fig.data[panel].text;
+  if (!Array.isArray(text)) throw new Error(`trace ${panel} has no cell texts`);
+  const rows: string[][] = [];
+  for (const row of text) {
+    if (!Array.isArray(row)) throw new Error(`trace ${panel} has no cell texts`);
+    rows.push(row.map(String));
+  }
   expect(fig.data[panel].texttemplate).toBe("%{text}");
-  return text;
+  return rows;
 }
 
 function axis(fig: Figure, name: string): Record<string, unknown> {
@@ -34,7 +63,10 @@ describe("matrixFigure", () => {
   });
 
   it("centres the diverging colour scale on 0", () => {
-    const fig = matrixFigure([[-2, 0], [1, 5]]);
+    const fig = matrixFigure([
+      [-2, 0],
+      [1, 5],
+    ]);
     expect(fig.data[0].zmin).toBe(-5);
     expect(fig.data[0].zmax).toBe(5);
   });
@@ -63,13 +95,19 @@ describe("matrixFigure", () => {
 
 describe("matrixRowFigure", () => {
   const fig = matrixRowFigure(
-    [{ values: X1, caption: "input" }, { values: W, caption: "kernel" }, { values: Y, caption: "output" }],
+    [
+      { values: X1, caption: "input" },
+      { values: W, caption: "kernel" },
+      { values: Y, caption: "output" },
+    ],
     { title: "input ⊛ kernel = output" },
   );
 
   it("has one heatmap per matrix on its own axes", () => {
     expect(fig.data.map((t) => [t.type, t.xaxis, t.yaxis])).toEqual([
-      ["heatmap", "x", "y"], ["heatmap", "x2", "y2"], ["heatmap", "x3", "y3"],
+      ["heatmap", "x", "y"],
+      ["heatmap", "x2", "y2"],
+      ["heatmap", "x3", "y3"],
     ]);
     expect([axis(fig, "xaxis").title, axis(fig, "xaxis2").title, axis(fig, "xaxis3").title].map((t) => JSON.stringify(t))).toEqual(
       ["input", "kernel", "output"].map((c) => expect.stringContaining(`"text":"${c}"`)),
@@ -99,9 +137,13 @@ describe("matrixRowFigure", () => {
 });
 
 describe("slidingWindowFigure", () => {
-  const steps = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => ({
-    window: { row: r, col: c, rows: 3, cols: 3 }, cell: { row: r, col: c }, text: `= ${Y[r][c]}`,
-  })));
+  const steps = [0, 1, 2].flatMap((r) =>
+    [0, 1, 2].map((c) => ({
+      window: { row: r, col: c, rows: 3, cols: 3 },
+      cell: { row: r, col: c },
+      text: `= ${Y[r][c]}`,
+    })),
+  );
   const fig = slidingWindowFigure({ input: X1, kernel: W, output: Y, steps });
 
   it("has a frame per step, and a slider step per frame", () => {
@@ -116,7 +158,11 @@ describe("slidingWindowFigure", () => {
     const frames = fig.frames ?? [];
     const filled = frames.map((f) => (f.data?.[0].z ?? []).flat().filter((v) => v !== null).length);
     expect(filled).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(frames[1].data?.[0].text).toEqual([["-18", "-3", ""], ["", "", ""], ["", "", ""]]);
+    expect(frames[1].data?.[0].text).toEqual([
+      ["-18", "-3", ""],
+      ["", "", ""],
+      ["", "", ""],
+    ]);
     expect(frames[8].data?.[0].z).toEqual(Y);
     expect(frames.map((f) => f.traces)).toEqual(frames.map(() => [2]));
     const windows = frames.map((f) => [f.layout?.shapes?.[0].x0, f.layout?.shapes?.[0].y0]);
@@ -126,11 +172,23 @@ describe("slidingWindowFigure", () => {
 
   it("works without a kernel (pooling) and rejects windows outside the input", () => {
     const pooled = slidingWindowFigure({
-      input: [[1, 2], [3, 4]], output: [[4]], steps: [{ window: { row: 0, col: 0, rows: 2, cols: 2 }, cell: { row: 0, col: 0 } }], operator: "max",
+      input: [
+        [1, 2],
+        [3, 4],
+      ],
+      output: [[4]],
+      steps: [{ window: { row: 0, col: 0, rows: 2, cols: 2 }, cell: { row: 0, col: 0 } }],
+      operator: "max",
     });
     expect(pooled.data).toHaveLength(2);
-    expect(() => slidingWindowFigure({ input: W, kernel: W, output: [[0]], steps: [{ window: { row: 1, col: 0, rows: 3, cols: 3 }, cell: { row: 0, col: 0 } }] }))
-      .toThrow(/slidingWindowFigure: steps\[0\].window .* does not fit the 3×3 input/);
+    expect(() =>
+      slidingWindowFigure({
+        input: W,
+        kernel: W,
+        output: [[0]],
+        steps: [{ window: { row: 1, col: 0, rows: 3, cols: 3 }, cell: { row: 0, col: 0 } }],
+      }),
+    ).toThrow(/slidingWindowFigure: steps\[0\].window .* does not fit the 3×3 input/);
   });
 });
 
@@ -154,7 +212,14 @@ describe("imageFigure and imageGridFigure", () => {
   });
 
   it("puts one trace and one title per image in a grid", () => {
-    const fig = imageGridFigure([{ image: W, title: "W" }, { image: X1, title: "x1" }, { image: Y, title: "y" }], { columns: 2 });
+    const fig = imageGridFigure(
+      [
+        { image: W, title: "W" },
+        { image: X1, title: "x1" },
+        { image: Y, title: "y" },
+      ],
+      { columns: 2 },
+    );
     expect(fig.data.map((t) => t.xaxis)).toEqual(["x", "x2", "x3"]);
     expect((fig.layout.annotations ?? []).map((a) => a.text)).toEqual(["W", "x1", "y"]);
     const d = (n: string) => axis(fig, n).domain;
@@ -162,14 +227,25 @@ describe("imageFigure and imageGridFigure", () => {
   });
 
   it("rejects a shape that does not match the data", () => {
-    expect(() => imageFigure({ data: new Uint8Array(10), shape: [2, 2] })).toThrow(/imageFigure: image.data has 10 values, shape \[2, 2\] needs 4/);
+    expect(() => imageFigure({ data: new Uint8Array(10), shape: [2, 2] })).toThrow(
+      /imageFigure: image.data has 10 values, shape \[2, 2\] needs 4/,
+    );
   });
 });
 
 describe("charts", () => {
   it("lineFigure: one scatter trace per series with its name and axes", () => {
-    const fig = lineFigure([{ name: "loss", y: [1, 0.5] }, { name: "accuracy", y: Float32Array.from([0.5, 0.75]), x: [1, 2] }], { xLabel: "epoch", yScale: "log" });
-    expect(fig.data.map((t) => [t.type, t.name])).toEqual([["scatter", "loss"], ["scatter", "accuracy"]]);
+    const fig = lineFigure(
+      [
+        { name: "loss", y: [1, 0.5] },
+        { name: "accuracy", y: Float32Array.from([0.5, 0.75]), x: [1, 2] },
+      ],
+      { xLabel: "epoch", yScale: "log" },
+    );
+    expect(fig.data.map((t) => [t.type, t.name])).toEqual([
+      ["scatter", "loss"],
+      ["scatter", "accuracy"],
+    ]);
     expect(fig.data[0].x).toEqual([0, 1]);
     expect(fig.data[1].y).toEqual([0.5, 0.75]);
     expect(JSON.stringify(axis(fig, "xaxis").title)).toContain("epoch");
@@ -186,7 +262,11 @@ describe("charts", () => {
   });
 
   it("confusionMatrixFigure: counts annotated, true classes down, predicted across", () => {
-    const counts = [[5, 1, 0], [2, 7, 1], [0, 0, 9]];
+    const counts = [
+      [5, 1, 0],
+      [2, 7, 1],
+      [0, 0, 9],
+    ];
     const fig = confusionMatrixFigure(counts, { labels: ["a", "b", "c"] });
     expect(fig.data).toHaveLength(1);
     expect(cellTexts(fig, 0)).toEqual(counts.map((r) => r.map(String)));
@@ -196,7 +276,14 @@ describe("charts", () => {
   });
 
   it("decisionBoundaryFigure: a contour plus one marker trace per class", () => {
-    const grid = { xs: [0, 0.5, 1], ys: [0, 1], z: [[0, 1, 0], [1, 0, 1]] };
+    const grid = {
+      xs: [0, 0.5, 1],
+      ys: [0, 1],
+      z: [
+        [0, 1, 0],
+        [1, 0, 1],
+      ],
+    };
     const fig = decisionBoundaryFigure(grid, { x: [0, 0, 1, 1], y: [0, 1, 0, 1], label: [0, 1, 1, 0] });
     expect(fig.data.map((t) => t.type)).toEqual(["contour", "scatter", "scatter"]);
     expect(fig.data[1].x).toEqual([0, 1]);

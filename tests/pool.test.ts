@@ -1,4 +1,4 @@
-// Lecture 003's X-vs-O pipeline (COURSE.md example 10): normalised filtering, ReLU and max pooling
+// Lecture 003's X-vs-O pipeline (worked example 10): normalised filtering, ReLU and max pooling
 // compared with the slides' two-decimal truncation; pooling modes, edges, argmax and its backprop.
 import { describe, expect, it } from "vitest";
 import { normalizedFilter } from "../src/conv";
@@ -9,9 +9,21 @@ import { explainPool2d, maxPool2d, maxPoolBackward, pool2d, poolChannels, poolin
 
 /** The 9×9 X: +1 on both diagonals of the inner 7×7, -1 elsewhere. */
 const X = Array.from({ length: 9 }, (_, i) => Array.from({ length: 9 }, (_, j) => (i >= 1 && i <= 7 && (j === i || j === 8 - i) ? 1 : -1)));
-const diagonal = [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]];
-const xShape = [[1, -1, 1], [-1, 1, -1], [1, -1, 1]];
-const antiDiagonal = [[-1, -1, 1], [-1, 1, -1], [1, -1, -1]];
+const diagonal = [
+  [1, -1, -1],
+  [-1, 1, -1],
+  [-1, -1, 1],
+];
+const xShape = [
+  [1, -1, 1],
+  [-1, 1, -1],
+  [1, -1, 1],
+];
+const antiDiagonal = [
+  [-1, -1, 1],
+  [-1, 1, -1],
+  [1, -1, -1],
+];
 
 // The slides' maps (lecture 003, "Multi-features" and "Pooling"), as printed.
 const slideDiagonal = [
@@ -42,9 +54,24 @@ const slideAnti = [
   [0.77, -0.11, 0.11, 0.33, 0.55, -0.11, 0.33],
 ];
 const slidePooled = [
-  [[1.0, 0.33, 0.55, 0.33], [0.33, 1.0, 0.33, 0.55], [0.55, 0.33, 1.0, 0.11], [0.33, 0.55, 0.11, 0.77]],
-  [[0.55, 0.33, 0.55, 0.33], [0.33, 1.0, 0.55, 0.11], [0.55, 0.55, 0.55, 0.11], [0.33, 0.11, 0.11, 0.33]],
-  [[0.33, 0.55, 1.0, 0.77], [0.55, 0.55, 1.0, 0.33], [1.0, 1.0, 0.11, 0.55], [0.77, 0.33, 0.55, 0.33]],
+  [
+    [1.0, 0.33, 0.55, 0.33],
+    [0.33, 1.0, 0.33, 0.55],
+    [0.55, 0.33, 1.0, 0.11],
+    [0.33, 0.55, 0.11, 0.77],
+  ],
+  [
+    [0.55, 0.33, 0.55, 0.33],
+    [0.33, 1.0, 0.55, 0.11],
+    [0.55, 0.55, 0.55, 0.11],
+    [0.33, 0.11, 0.11, 0.33],
+  ],
+  [
+    [0.33, 0.55, 1.0, 0.77],
+    [0.55, 0.55, 1.0, 0.33],
+    [1.0, 1.0, 0.11, 0.55],
+    [0.77, 0.33, 0.55, 0.33],
+  ],
 ];
 const slideReluDiagonalRow0 = [0.77, 0, 0.11, 0.33, 0.55, 0, 0.33];
 
@@ -86,7 +113,20 @@ describe("lecture 003: X vs O (example 10)", () => {
 
   it("pooling again gives the slides' 'deep stacked' 2×2 maps", () => {
     const twice = maps.map((m) => truncateDecimals(pool2d(pool2d(m, { edges: "keep" }), { edges: "keep" })));
-    expect(twice).toEqual([[[1.0, 0.55], [0.55, 1.0]], [[1.0, 0.55], [0.55, 0.55]], [[0.55, 1.0], [1.0, 0.55]]]);
+    expect(twice).toEqual([
+      [
+        [1.0, 0.55],
+        [0.55, 1.0],
+      ],
+      [
+        [1.0, 0.55],
+        [0.55, 0.55],
+      ],
+      [
+        [0.55, 1.0],
+        [1.0, 0.55],
+      ],
+    ]);
   });
 
   it("the slides' truncation differs from rounding for 7/9 and 5/9", () => {
@@ -95,19 +135,42 @@ describe("lecture 003: X vs O (example 10)", () => {
 });
 
 describe("pooling modes, windows, strides, padding, edges", () => {
-  const m = [[1, 5, 2, 0], [3, 4, -1, 6], [7, 0, 2, 2], [-3, 8, 1, 9]];
+  const m = [
+    [1, 5, 2, 0],
+    [3, 4, -1, 6],
+    [7, 0, 2, 2],
+    [-3, 8, 1, 9],
+  ];
 
   it("max, min, sum and avg over 2×2 windows", () => {
-    expect(pool2d(m)).toEqual([[5, 6], [8, 9]]);
-    expect(pool2d(m, { mode: "min" })).toEqual([[1, -1], [-3, 1]]);
-    expect(pool2d(m, { mode: "sum" })).toEqual([[13, 7], [12, 14]]);
-    expect(pool2d(m, { mode: "avg" })).toEqual([[3.25, 1.75], [3, 3.5]]);
+    expect(pool2d(m)).toEqual([
+      [5, 6],
+      [8, 9],
+    ]);
+    expect(pool2d(m, { mode: "min" })).toEqual([
+      [1, -1],
+      [-3, 1],
+    ]);
+    expect(pool2d(m, { mode: "sum" })).toEqual([
+      [13, 7],
+      [12, 14],
+    ]);
+    expect(pool2d(m, { mode: "avg" })).toEqual([
+      [3.25, 1.75],
+      [3, 3.5],
+    ]);
   });
 
   it("overlapping windows (stride 1) and rectangular windows", () => {
-    expect(pool2d(m, { window: 3, stride: 1 })).toEqual([[7, 6], [8, 9]]);
+    expect(pool2d(m, { window: 3, stride: 1 })).toEqual([
+      [7, 6],
+      [8, 9],
+    ]);
     expect(pool2d(m, { window: [1, 4] })).toEqual([[5], [6], [7], [9]]);
-    expect(pool2d(m, { window: [2, 1], stride: [2, 1] })).toEqual([[3, 5, 2, 6], [7, 8, 2, 9]]);
+    expect(pool2d(m, { window: [2, 1], stride: [2, 1] })).toEqual([
+      [3, 5, 2, 6],
+      [7, 8, 2, 9],
+    ]);
   });
 
   it("partial windows count only the cells that are there", () => {
@@ -118,21 +181,78 @@ describe("pooling modes, windows, strides, padding, edges", () => {
   });
 
   it("padding cells never win and are not counted", () => {
-    const neg = [[-1, -2], [-3, -4]];
-    expect(pool2d(neg, { window: 2, stride: 2, padding: 1 })).toEqual([[-1, -2], [-3, -4]]);
-    expect(pool2d(neg, { window: 2, stride: 1, padding: 1, mode: "avg" })).toEqual([[-1, -1.5, -2], [-2, -2.5, -3], [-3, -3.5, -4]]);
+    const neg = [
+      [-1, -2],
+      [-3, -4],
+    ];
+    expect(pool2d(neg, { window: 2, stride: 2, padding: 1 })).toEqual([
+      [-1, -2],
+      [-3, -4],
+    ]);
+    expect(pool2d(neg, { window: 2, stride: 1, padding: 1, mode: "avg" })).toEqual([
+      [-1, -1.5, -2],
+      [-2, -2.5, -3],
+      [-3, -3.5, -4],
+    ]);
   });
 
   it("max pooling says where each max came from, and backprop routes the error signal there", () => {
     const { output, argmax } = maxPool2d(m);
-    expect(output).toEqual([[5, 6], [8, 9]]);
-    expect(argmax).toEqual([[[0, 1], [1, 3]], [[3, 1], [3, 3]]]);
-    expect(maxPoolBackward([[1, 2], [3, 4]], argmax, [4, 4])).toEqual([[0, 1, 0, 0], [0, 0, 0, 2], [0, 0, 0, 0], [0, 3, 0, 4]]);
+    expect(output).toEqual([
+      [5, 6],
+      [8, 9],
+    ]);
+    expect(argmax).toEqual([
+      [
+        [0, 1],
+        [1, 3],
+      ],
+      [
+        [3, 1],
+        [3, 3],
+      ],
+    ]);
+    expect(
+      maxPoolBackward(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        argmax,
+        [4, 4],
+      ),
+    ).toEqual([
+      [0, 1, 0, 0],
+      [0, 0, 0, 2],
+      [0, 0, 0, 0],
+      [0, 3, 0, 4],
+    ]);
     // Overlapping windows that share a maximum add their signals.
-    const shared = maxPool2d([[0, 0, 0], [0, 9, 0], [0, 0, 0]], { window: 2, stride: 1 });
-    expect(maxPoolBackward([[1, 1], [1, 1]], shared.argmax, [3, 3])[1][1]).toBe(4);
+    const shared = maxPool2d(
+      [
+        [0, 0, 0],
+        [0, 9, 0],
+        [0, 0, 0],
+      ],
+      { window: 2, stride: 1 },
+    );
+    expect(
+      maxPoolBackward(
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        shared.argmax,
+        [3, 3],
+      )[1][1],
+    ).toBe(4);
     // Ties go to the first cell in reading order, as in TensorFlow.
-    expect(maxPool2d([[2, 2], [2, 2]]).argmax).toEqual([[[0, 0]]]);
+    expect(
+      maxPool2d([
+        [2, 2],
+        [2, 2],
+      ]).argmax,
+    ).toEqual([[[0, 0]]]);
   });
 
   it("pools each channel of a volume on its own", () => {
@@ -152,8 +272,18 @@ describe("pooling modes, windows, strides, padding, edges", () => {
     expect(e.cells[0][0].working).toBe("max(1, 5, 3, 4) = 5");
     expect(e.cells[1][1].from).toEqual([3, 3]);
     expect(explainPool2d(m, { mode: "avg" }).cells[0][0].working).toBe("(1 + 5 + 3 + 4)/4 = 3.25");
-    const walk = poolingWalk([[1, 2, 3], [4, 5, 6], [7, 8, 9]], { edges: "keep" });
-    expect(walk.output).toEqual([[5, 6], [8, 9]]);
+    const walk = poolingWalk(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+      ],
+      { edges: "keep" },
+    );
+    expect(walk.output).toEqual([
+      [5, 6],
+      [8, 9],
+    ]);
     expect(walk.steps[3].window).toEqual({ row: 2, col: 2, rows: 1, cols: 1 });
   });
 });

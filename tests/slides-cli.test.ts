@@ -43,9 +43,14 @@ describe("dl-by-hand build", () => {
     mkdirSync(input);
     copyFileSync(join(FIXTURES, "01-fixture-why-deep.ipynb"), join(input, "01-fixture-why-deep.ipynb"));
     writeFileSync(join(input, "02-broken.ipynb"), "{ this is not json");
-    writeFileSync(join(input, "03-hidden.ipynb"), JSON.stringify({
-      nbformat: 4, metadata: {}, cells: [{ cell_type: "markdown", source: "x", metadata: { slideshow: { slide_type: "skip" } } }],
-    }));
+    writeFileSync(
+      join(input, "03-hidden.ipynb"),
+      JSON.stringify({
+        nbformat: 4,
+        metadata: {},
+        cells: [{ cell_type: "markdown", source: "x", metadata: { slideshow: { slide_type: "skip" } } }],
+      }),
+    );
     const out = join(work, "out");
     expect(await cli("build", [input, "--out", out])).toBe(1);
     expect(existsSync(join(out, "slides", "01-fixture-why-deep.html"))).toBe(true);
@@ -81,8 +86,18 @@ describe("dl-by-hand build", () => {
 describe("command line", () => {
   it("reads the options", () => {
     expect(parseArgs(["a.ipynb", "--no-code", "--theme", "moon", "--out", "x", "--no-solutions"])).toEqual({
-      inputs: ["a.ipynb"], out: "x", solutions: false, code: false, theme: "moon",
+      inputs: ["a.ipynb"],
+      out: "x",
+      solutions: false,
+      code: false,
+      theme: "moon",
+      notes: false,
+      pdf: false,
+      chromium: process.env.CHROMIUM || "/usr/bin/chromium",
     });
+    expect(parseArgs(["--pdf", "--notes", "--chromium", "/opt/chrome"])).toMatchObject({ pdf: true, notes: true, chromium: "/opt/chrome" });
+    expect(() => parseArgs(["--notes", "--no-solutions"])).toThrow(/--notes cannot go with --no-solutions/);
+    expect(() => parseArgs(["--chromium"])).toThrow(/--chromium needs a value/);
   });
 
   it("rejects unknown options and themes with exit code 2 and the usage", async () => {

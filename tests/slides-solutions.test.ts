@@ -1,8 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  hasHiddenTests, hasSolution, removeHiddenTests, removeSolutions, studentVersion,
-} from "../src/course/solutions";
+import { hasHiddenTests, hasSolution, removeHiddenTests, removeSolutions, studentVersion } from "../src/course/solutions";
 
 const exercise = [
   "function size(n: number, k: number): number {",
@@ -15,12 +13,9 @@ const exercise = [
 
 describe("removeSolutions", () => {
   it("replaces the solution by the stub, indented like the BEGIN line", () => {
-    expect(removeSolutions(exercise)).toBe([
-      "function size(n: number, k: number): number {",
-      "  // YOUR CODE HERE",
-      '  throw new Error("not implemented");',
-      "}",
-    ].join("\n"));
+    expect(removeSolutions(exercise)).toBe(
+      ["function size(n: number, k: number): number {", "  // YOUR CODE HERE", '  throw new Error("not implemented");', "}"].join("\n"),
+    );
   });
 
   it("replaces every block and keeps the code between them", () => {
@@ -40,7 +35,9 @@ describe("removeSolutions", () => {
   it("rejects unbalanced delimiters, naming the function and the line", () => {
     expect(() => removeSolutions("x\n// BEGIN SOLUTION\ny")).toThrow(/removeSolutions: .*line 2.*no "\/\/ END SOLUTION"/);
     expect(() => removeSolutions("// END SOLUTION")).toThrow(/removeSolutions: .*line 1/);
-    expect(() => removeSolutions("// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION")).toThrow(/line 2 inside the block opened on line 1/);
+    expect(() => removeSolutions("// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION")).toThrow(
+      /line 2 inside the block opened on line 1/,
+    );
   });
 
   it("rejects a source that is not a string", () => {

@@ -8,14 +8,14 @@ import { renderHome } from "../src/course/slides/home";
 import { RenderContext, renderMarkdown } from "../src/course/slides/markdown";
 import { Cell, parseNotebook, readNotebook, SlideType } from "../src/course/slides/notebook";
 import { renderPage } from "../src/course/slides/page";
-import { collapseCarriageReturns, renderCell, stripAnsi } from "../src/course/slides/render";
+import { collapseCarriageReturns, renderCell, RenderOptions, stripAnsi } from "../src/course/slides/render";
 
 const FIXTURES = join(__dirname, "fixtures", "slides");
 const conv = readNotebook(join(FIXTURES, "04-fixture-convolution.ipynb"));
 const whyDeep = readNotebook(join(FIXTURES, "01-fixture-why-deep.ipynb"));
 const withCode = { solutions: true, code: true } as const;
 
-function cell(slideType: SlideType, source = slideType, type: Cell["type"] = "markdown"): Cell {
+function cell(slideType: SlideType, source: string = slideType, type: Cell["type"] = "markdown"): Cell {
   return { index: 0, type, source, slideType, nbgrader: null, outputs: [], attachments: {} };
 }
 
@@ -41,9 +41,13 @@ describe("parseNotebook", () => {
 
   it("names the file and the problem when a notebook is broken", () => {
     expect(() => parseNotebook("{not json", "bad.ipynb")).toThrow(/parseNotebook: bad.ipynb: not valid notebook JSON/);
-    expect(() => parseNotebook('{"nbformat": 3, "cells": []}', "old.ipynb")).toThrow(/parseNotebook: old.ipynb: nbformat 3 is not supported, only nbformat 4/);
+    expect(() => parseNotebook('{"nbformat": 3, "cells": []}', "old.ipynb")).toThrow(
+      /parseNotebook: old.ipynb: nbformat 3 is not supported, only nbformat 4/,
+    );
     const oddSlide = JSON.stringify({
-      nbformat: 4, metadata: {}, cells: [{ cell_type: "markdown", source: "x", metadata: { slideshow: { slide_type: "wobble" } } }],
+      nbformat: 4,
+      metadata: {},
+      cells: [{ cell_type: "markdown", source: "x", metadata: { slideshow: { slide_type: "wobble" } } }],
     });
     expect(() => parseNotebook(oddSlide, "odd.ipynb")).toThrow(/odd.ipynb: cell 1 has unknown slideshow.slide_type "wobble"/);
     expect(() => readNotebook("notes.txt")).toThrow(/readNotebook: path must name an .ipynb file, got "notes.txt"/);
@@ -57,10 +61,15 @@ describe("groupSlides", () => {
       "test",
     );
     expect(slides.map((slide) => slide.subslides.length)).toEqual([2, 1]);
-    expect(slides[0].subslides[0].blocks).toEqual([{ fragment: false, cells: [expect.objectContaining({ source: "a" }), expect.objectContaining({ source: "b" })] }]);
+    expect(slides[0].subslides[0].blocks).toEqual([
+      { fragment: false, cells: [expect.objectContaining({ source: "a" }), expect.objectContaining({ source: "b" })] },
+    ]);
     const [start, fragment] = slides[0].subslides[1].blocks;
     expect(start.cells.map((c) => c.source)).toEqual(["c"]);
-    expect(fragment).toEqual({ fragment: true, cells: [expect.objectContaining({ source: "d" }), expect.objectContaining({ source: "e" })] });
+    expect(fragment).toEqual({
+      fragment: true,
+      cells: [expect.objectContaining({ source: "d" }), expect.objectContaining({ source: "e" })],
+    });
   });
 
   it("leaves skipped cells out and puts notes on the slide they follow", () => {
@@ -147,13 +156,17 @@ describe("renderMarkdown", () => {
     const { html, context } = render("# Output size\n\n## Output size\n\n### The $k$ kernel");
     expect(html).toContain('<h1 id="output-size">');
     expect(html).toContain('<h2 id="output-size-2">');
-    expect(context.headings.map((h) => [h.level, h.id])).toEqual([[1, "output-size"], [2, "output-size-2"], [3, "the-k-kernel"]]);
+    expect(context.headings.map((h) => [h.level, h.id])).toEqual([
+      [1, "output-size"],
+      [2, "output-size-2"],
+      [3, "the-k-kernel"],
+    ]);
   });
 });
 
 describe("renderCell outputs", () => {
   const codeCell = (outputs: Cell["outputs"], source = "f();"): Cell => ({ ...cell("-", source, "code"), outputs });
-  const render = (c: Cell, options = withCode) => {
+  const render = (c: Cell, options: RenderOptions = withCode) => {
     const context = new RenderContext(FIXTURES);
     return { html: renderCell(c, "typescript", options, context), context };
   };
@@ -168,9 +181,13 @@ describe("renderCell outputs", () => {
   });
 
   it("shows HTML, images, LaTeX and text, choosing the richest format", () => {
-    expect(render(codeCell([{ kind: "data", data: { "text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1" }, metadata: {} }])).html)
-      .toContain("<table><tr><td>1</td></tr></table>");
-    const image = render(codeCell([{ kind: "data", data: { "image/png": "iVBOR\nw0K", "text/plain": "img" }, metadata: { "image/png": { width: 64 } } }])).html;
+    expect(
+      render(codeCell([{ kind: "data", data: { "text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1" }, metadata: {} }]))
+        .html,
+    ).toContain("<table><tr><td>1</td></tr></table>");
+    const image = render(
+      codeCell([{ kind: "data", data: { "image/png": "iVBOR\nw0K", "text/plain": "img" }, metadata: { "image/png": { width: 64 } } }]),
+    ).html;
     expect(image).toContain('src="data:image/png;base64,iVBORw0K" alt="figure" width="64"');
     const latex = render(codeCell([{ kind: "data", data: { "text/latex": "$$\\bar{z} = \\bar{y}\\,\\sigma'(z)$$" }, metadata: {} }])).html;
     expect(latex).toContain('class="katex-display"');
@@ -179,10 +196,12 @@ describe("renderCell outputs", () => {
   });
 
   it("shows errors plainly, without terminal colour codes, and progress lines as a terminal would", () => {
-    const { html } = render(codeCell([
-      { kind: "stream", name: "stderr", text: "10%\r50%\r100%\n" },
-      { kind: "error", ename: "TypeError", evalue: "boom", traceback: ["\u001b[31mTypeError\u001b[39m: boom"] },
-    ]));
+    const { html } = render(
+      codeCell([
+        { kind: "stream", name: "stderr", text: "10%\r50%\r100%\n" },
+        { kind: "error", ename: "TypeError", evalue: "boom", traceback: ["\u001b[31mTypeError\u001b[39m: boom"] },
+      ]),
+    );
     expect(html).toContain('<pre class="output-stream output-stderr">100%\n</pre>');
     expect(html).toContain('<pre class="output-error">TypeError: boom</pre>');
     expect(stripAnsi("\u001b[1;31mred\u001b[0m \u001b]8;;x\u0007link\u001b]8;;\u0007")).toBe("red link");
@@ -190,13 +209,21 @@ describe("renderCell outputs", () => {
   });
 
   it("merges adjacent writes to the same stream into one block", () => {
-    const { html } = render(codeCell([{ kind: "stream", name: "stdout", text: "a\n" }, { kind: "stream", name: "stdout", text: "b\n" }]));
+    const { html } = render(
+      codeCell([
+        { kind: "stream", name: "stdout", text: "a\n" },
+        { kind: "stream", name: "stdout", text: "b\n" },
+      ]),
+    );
     expect(html.match(/<pre class="output-stream">/g)).toHaveLength(1);
     expect(html).toContain("a\nb\n");
   });
 
   it("--no-code hides the code and keeps the outputs", () => {
-    const { html } = render(codeCell([{ kind: "stream", name: "stdout", text: "42\n" }], "secretCode();"), { solutions: true, code: false });
+    const { html } = render(codeCell([{ kind: "stream", name: "stdout", text: "42\n" }], "secretCode();"), {
+      solutions: true,
+      code: false,
+    });
     expect(html).not.toContain("secretCode");
     expect(html).toContain("42");
   });
@@ -207,7 +234,11 @@ describe("renderCell outputs", () => {
     expect(html).toContain("YOUR CODE HERE");
     expect(html).toContain("not implemented");
     expect(html).not.toMatch(/n - k \+ 1|size 7,3|HIDDEN/);
-    const solutionCell: Cell = { ...cell("-", "answer = 42;", "code"), nbgrader: { solution: true, grade: false }, outputs: [{ kind: "stream", name: "stdout", text: "42\n" }] };
+    const solutionCell: Cell = {
+      ...cell("-", "answer = 42;", "code"),
+      nbgrader: { solution: true, grade: false },
+      outputs: [{ kind: "stream", name: "stdout", text: "42\n" }],
+    };
     const whole = render(solutionCell, { solutions: false, code: true }).html;
     expect(whole).not.toMatch(/answer|42/);
     expect(whole).toContain("YOUR CODE HERE");
@@ -231,6 +262,12 @@ describe("renderDeck", () => {
     expect(deck.html.includes("Remind the class")).toBe(true);
   });
 
+  it("keeps speaker notes out of the student version (--no-solutions)", () => {
+    expect(deck.html.match(/<aside class="notes">/g)?.length).toBeGreaterThan(0);
+    const student = renderDeck(conv, { solutions: false, code: true, theme: "white" });
+    expect(student.html.includes('<aside class="notes">')).toBe(false);
+  });
+
   it("writes the math of speaker notes as MathML, which the speaker view draws without KaTeX's CSS", () => {
     const notes = deck.html.match(/<aside class="notes">[\s\S]*?<\/aside>/g) ?? [];
     const withMath = notes.filter((aside) => aside.includes("<math"));
@@ -250,7 +287,7 @@ describe("renderDeck", () => {
 
   it("inlines reveal.js, KaTeX fonts and plotly.js once, and fetches nothing from another host", () => {
     expect(findRemoteResources(deck.html)).toEqual([]);
-    expect(deck.html.match(/plotly\.js v\d/g)).toHaveLength(1);
+    expect(deck.html.match(/plotly\.js \(cartesian - minified\) v\d/g)).toHaveLength(1);
     expect(deck.html.includes("data:font/woff2;base64,")).toBe(true);
     expect(deck.html.includes("Reveal.initialize")).toBe(true);
   });
@@ -262,9 +299,9 @@ describe("renderDeck", () => {
 
   it("leaves plotly.js out of a deck without figures", () => {
     const small = renderDeck(whyDeep, { ...withCode, theme: "black" });
-    expect(/plotly\.js v\d/.test(small.html)).toBe(false);
+    expect(/plotly\.js \(cartesian - minified\) v\d/.test(small.html)).toBe(false);
     expect(small.slides).toBe(3);
-    expect(small.html.includes("Theme: GitHub Dark")).toBe(true);
+    expect(small.html.includes("Theme: a11y-dark")).toBe(true);
     expect(visibleText(small.html)).not.toContain("$$");
   });
 });
@@ -272,9 +309,12 @@ describe("renderDeck", () => {
 describe("renderPage", () => {
   const page = renderPage(conv, withCode);
 
-  it("shows the whole notebook, skipped cells and notes included, with a table of contents", () => {
+  it("shows the whole notebook, skipped cells included, with a table of contents; notes only when asked", () => {
     expect(visibleText(page.html)).toContain("import * as dl from");
-    expect(page.html.includes('<aside class="speaker-notes">')).toBe(true);
+    expect(page.html.includes('<aside class="speaker-notes">')).toBe(false);
+    expect(renderPage(conv, { ...withCode, notes: true }).html.includes('<aside class="speaker-notes">')).toBe(true);
+    // The student version never carries notes, even when asked.
+    expect(renderPage(conv, { solutions: false, code: true, notes: true }).html.includes('<aside class="speaker-notes">')).toBe(false);
     for (const id of ["convolution-by-hand", "the-output-size", "a-kernel-as-a-matrix", "summary"]) {
       expect(page.html.includes(`<a href="#${id}">`)).toBe(true);
       expect(page.html.includes(`id="${id}"`)).toBe(true);
@@ -284,14 +324,17 @@ describe("renderPage", () => {
   it("is offline and typeset", () => {
     expect(findRemoteResources(page.html)).toEqual([]);
     expect(visibleText(page.html)).not.toContain("$$");
-    expect(page.html.match(/plotly\.js v\d/g)).toHaveLength(1);
+    expect(page.html.match(/plotly\.js \(cartesian - minified\) v\d/g)).toHaveLength(1);
   });
 });
 
 describe("renderHome", () => {
   it("lists the lectures in order with outcomes and links", () => {
     const { html } = renderHome(
-      [{ notebook: whyDeep, deck: "slides/01.html", page: "pages/01.html" }, { notebook: conv, deck: "slides/04.html", page: null }],
+      [
+        { notebook: whyDeep, deck: "slides/01.html", page: "pages/01.html" },
+        { notebook: conv, deck: "slides/04.html", page: null },
+      ],
       "Course",
     );
     expect(html.indexOf("Why deep (fixture)")).toBeLessThan(html.indexOf("Convolution by hand (fixture)"));

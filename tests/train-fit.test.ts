@@ -27,7 +27,9 @@ describe("fit", () => {
     const tensors: number[] = [];
     const data: number[] = [];
     await fit(model, train, {
-      epochs: 3, batchSize: 64, test,
+      epochs: 3,
+      batchSize: 64,
+      test,
       onEpoch: () => {
         tensors.push(tf.memory().numTensors);
         data.push(tf.backend().numDataIds());
@@ -47,7 +49,7 @@ describe("fit", () => {
       model.dispose();
       return history;
     };
-    const strip = (h: EpochResult[]) => h.map(({ seconds: _, ...rest }) => rest);
+    const strip = (h: EpochResult[]) => h.map(({ seconds: _, imagesPerSecond: __, ...rest }) => rest);
     expect(strip(await once())).toEqual(strip(await once()));
   });
 
@@ -63,14 +65,22 @@ describe("fit", () => {
     const model = lenet();
     const seen: string[] = [];
     let last = { batch: 0, etaSeconds: -1, accuracy: -1 };
-    await fit(model, selectExamples(train, Array.from({ length: 128 }, (_, i) => i)), {
-      epochs: 2, batchSize: 32,
-      onBatch: (p) => {
-        seen.push(`${p.epoch}.${p.batch}/${p.batches}`);
-        expect(p.imagesPerSecond).toBeGreaterThan(0);
-        last = p;
+    await fit(
+      model,
+      selectExamples(
+        train,
+        Array.from({ length: 128 }, (_, i) => i),
+      ),
+      {
+        epochs: 2,
+        batchSize: 32,
+        onBatch: (p) => {
+          seen.push(`${p.epoch}.${p.batch}/${p.batches}`);
+          expect(p.imagesPerSecond).toBeGreaterThan(0);
+          last = p;
+        },
       },
-    });
+    );
     expect(seen).toEqual(["1.1/4", "1.2/4", "1.3/4", "1.4/4", "2.1/4", "2.2/4", "2.3/4", "2.4/4"]);
     expect(last.etaSeconds).toBe(0);
     expect(last.accuracy).toBeGreaterThanOrEqual(0);
@@ -92,9 +102,17 @@ describe("fit", () => {
 
   it("rejects bad options, naming fit and the value", async () => {
     const model = lenet();
-    await expect(fit(model, train, { epochs: 0 })).rejects.toThrow("fit: epochs must be a positive integer, got 0");
+    await expect(fit(model, train, { epochs: 0 })).rejects.toThrow("train.fit: epochs must be an integer from 1 to 10000, got 0");
     await expect(fit(model, train, { epochs: 1, batchSize: 1000 })).rejects.toThrow("fit: 512 examples do not fill one batch of 1000");
-    await expect(fit(model, train, { epochs: 1, learningRate: -1 })).rejects.toThrow("fit: learningRate must be positive, got -1");
+    await expect(fit(model, train, { epochs: 1, learningRate: -1 })).rejects.toThrow(
+      "train.fit: learningRate must be a finite number from 5e-324 to 10, got -1",
+    );
+    // Infinity would turn every weight into NaN: refused before any step.
+    await expect(fit(model, train, { epochs: 1, learningRate: Infinity })).rejects.toThrow(
+      "train.fit: learningRate must be a finite number",
+    );
+    const typo = { epochs: 1, learningrate: 0.1 };
+    await expect(fit(model, train, typo)).rejects.toThrow("train.fit: unknown option 'learningrate' (did you mean 'learningRate'?)");
     model.dispose();
   });
 });
@@ -128,7 +146,12 @@ describe("evaluation helpers", () => {
     expect(m[2]).toEqual([1, 0, 2]);
     expect(m.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([2, 1, 3]);
     expect(() => confusionMatrix([0, 1], [0], 2)).toThrow("confusionMatrix: 2 labels but 1 predictions");
-    expect(() => confusionMatrix([0, 5], [0, 1], 3)).toThrow("confusionMatrix: example 1 has label 5 and prediction 1, expected classes 0..2");
+    expect(() => confusionMatrix([0, 5], [0, 1], 3)).toThrow(
+      "confusionMatrix: example 1 has label 5 and prediction 1, expected classes 0..2",
+    );
+    expect(() => confusionMatrix([0], [0], 1e9)).toThrow(
+      "train.confusionMatrix: classes must be an integer from 1 to 10000, got 1000000000",
+    );
   });
 
   it("selectExamples copies the chosen examples and rejects indices outside", () => {
@@ -138,7 +161,6 @@ describe("evaluation helpers", () => {
     expect(Array.from(two.x.subarray(784, 1568))).toEqual(Array.from(test.x.subarray(2 * 784, 3 * 784)));
     expect(() => selectExamples(test, [256])).toThrow("selectExamples: index 256 is outside 0..255");
   });
-
 });
 
 describe("useFastBackend prints nothing", () => {

@@ -71,14 +71,22 @@ interface ConvCase {
 }
 
 const size = (max: number) => fc.integer({ min: 1, max });
-const explicitPad = fc
-  .tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3))
-  .map(([t, b, l, r]): ExplicitPad => [[0, 0], [t, b], [l, r], [0, 0]]);
+const explicitPad = fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)).map(([t, b, l, r]): ExplicitPad => [
+  [0, 0],
+  [t, b],
+  [l, r],
+  [0, 0],
+]);
 
 const convCase: fc.Arbitrary<ConvCase> = fc
   .record({
-    batch: size(3), height: size(11), width: size(11), inChannels: size(4), outChannels: size(4),
-    filter: fc.tuple(size(5), size(5)), strides: fc.tuple(size(3), size(3)),
+    batch: size(3),
+    height: size(11),
+    width: size(11),
+    inChannels: size(4),
+    outChannels: size(4),
+    filter: fc.tuple(size(5), size(5)),
+    strides: fc.tuple(size(3), size(3)),
     pad: fc.oneof(fc.constant<Pad>("valid"), fc.constant<Pad>("same"), explicitPad, fc.nat(3)),
     dimRoundingMode: fc.constantFrom<ConvCase["dimRoundingMode"]>(undefined, "floor", "round", "ceil"),
     dataFormat: fc.constantFrom<ConvCase["dataFormat"]>("NHWC", "NCHW"),
@@ -91,7 +99,9 @@ const convCase: fc.Arbitrary<ConvCase> = fc
   })
   .filter((c) => {
     const info = convInfo(c);
-    return info !== null && info.outHeight >= 1 && info.outWidth >= 1 && Number.isInteger(info.outHeight) && Number.isInteger(info.outWidth);
+    return (
+      info !== null && info.outHeight >= 1 && info.outWidth >= 1 && Number.isInteger(info.outHeight) && Number.isInteger(info.outWidth)
+    );
   });
 
 function xShape(c: ConvCase): [number, number, number, number] {
@@ -120,17 +130,65 @@ function dyShape(c: ConvCase): Shape {
 }
 
 const lenetLayers: ConvCase[] = [
-  { batch: 4, height: 32, width: 32, inChannels: 1, outChannels: 6, filter: [5, 5], strides: [1, 1], pad: "valid", dataFormat: "NHWC", seed: 1 }, // C1 after its zero padding
-  { batch: 4, height: 28, width: 28, inChannels: 1, outChannels: 6, filter: [5, 5], strides: [1, 1], pad: "same", dataFormat: "NHWC", seed: 2 },
-  { batch: 4, height: 14, width: 14, inChannels: 6, outChannels: 16, filter: [5, 5], strides: [1, 1], pad: "valid", dataFormat: "NHWC", seed: 3 }, // C3
-  { batch: 4, height: 5, width: 5, inChannels: 16, outChannels: 120, filter: [5, 5], strides: [1, 1], pad: "valid", dataFormat: "NHWC", seed: 4 }, // C5: 1×1 output
+  {
+    batch: 4,
+    height: 32,
+    width: 32,
+    inChannels: 1,
+    outChannels: 6,
+    filter: [5, 5],
+    strides: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    seed: 1,
+  }, // C1 after its zero padding
+  {
+    batch: 4,
+    height: 28,
+    width: 28,
+    inChannels: 1,
+    outChannels: 6,
+    filter: [5, 5],
+    strides: [1, 1],
+    pad: "same",
+    dataFormat: "NHWC",
+    seed: 2,
+  },
+  {
+    batch: 4,
+    height: 14,
+    width: 14,
+    inChannels: 6,
+    outChannels: 16,
+    filter: [5, 5],
+    strides: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    seed: 3,
+  }, // C3
+  {
+    batch: 4,
+    height: 5,
+    width: 5,
+    inChannels: 16,
+    outChannels: 120,
+    filter: [5, 5],
+    strides: [1, 1],
+    pad: "valid",
+    dataFormat: "NHWC",
+    seed: 4,
+  }, // C5: 1×1 output
 ];
 
 async function checkBackpropFilter(c: ConvCase): Promise<void> {
   const x = values(xShape(c), c.seed);
   const dy = values(dyShape(c), c.seed + 1);
   await expectSameOnBoth(() =>
-    run("Conv2DBackpropFilter", { x: tf.tensor(x, xShape(c)), dy: tf.tensor(dy, dyShape(c)) }, { ...attrsOf(c), filterShape: filterShape(c) }),
+    run(
+      "Conv2DBackpropFilter",
+      { x: tf.tensor(x, xShape(c)), dy: tf.tensor(dy, dyShape(c)) },
+      { ...attrsOf(c), filterShape: filterShape(c) },
+    ),
   );
 }
 
@@ -138,7 +196,11 @@ async function checkBackpropInput(c: ConvCase): Promise<void> {
   const w = values(filterShape(c), c.seed);
   const dy = values(dyShape(c), c.seed + 1);
   await expectSameOnBoth(() =>
-    run("Conv2DBackpropInput", { dy: tf.tensor(dy, dyShape(c)), filter: tf.tensor(w, filterShape(c)) }, { ...attrsOf(c), inputShape: xShape(c) }),
+    run(
+      "Conv2DBackpropInput",
+      { dy: tf.tensor(dy, dyShape(c)), filter: tf.tensor(w, filterShape(c)) },
+      { ...attrsOf(c), inputShape: xShape(c) },
+    ),
   );
 }
 
@@ -184,7 +246,9 @@ const poolCase: fc.Arbitrary<PoolCase> = fc
     pad: fc.oneof(fc.constant<PoolCase["pad"]>("valid"), fc.constant<PoolCase["pad"]>("same"), fc.nat(1)),
     seed: fc.nat(),
   })
-  .map((c): PoolCase => (typeof c.pad === "number" ? { ...c, filterSize: [c.filterSize[0], c.filterSize[0]], strides: [c.strides[0], c.strides[0]] } : c))
+  .map((c): PoolCase =>
+    typeof c.pad === "number" ? { ...c, filterSize: [c.filterSize[0], c.filterSize[0]], strides: [c.strides[0], c.strides[0]] } : c,
+  )
   .filter((c) => {
     try {
       const info = tf.backend_util.computePool2DInfo(c.shape, c.filterSize, c.strides, 1, c.pad);
@@ -210,19 +274,38 @@ describe("pooling gradients equal the cpu kernels", () => {
       { numRuns: RUNS },
     );
   });
+  it("AvgPoolGrad on windows that tile the input (the broadcast product), LeNet's 2×2 among them", async () => {
+    const tiling = fc.record({
+      n: size(3),
+      rows: size(5),
+      cols: size(5),
+      channels: size(7),
+      filterSize: fc.tuple(size(3), size(3)),
+      seed: fc.nat(),
+    });
+    await fc.assert(
+      fc.asyncProperty(tiling, async (t) => {
+        const [fh, fw] = t.filterSize;
+        const shape: Shape = [t.n, t.rows * fh, t.cols * fw, t.channels];
+        const outShape: Shape = [t.n, t.rows, t.cols, t.channels];
+        const attrs = { filterSize: t.filterSize, strides: t.filterSize, pad: "valid" };
+        const [x, dy] = [values(shape, t.seed), values(outShape, t.seed + 1)];
+        await expectSameOnBoth(() => run("AvgPoolGrad", { dy: tf.tensor(dy, outShape), input: tf.tensor(x, shape) }, attrs));
+      }),
+      { numRuns: RUNS },
+    );
+  });
   it("MaxPoolGrad on random windows, strides and paddings, with ties (the first maximum wins)", async () => {
     await fc.assert(
       fc.asyncProperty(poolCase, fc.constantFrom(0, 3), async (c, levels) => {
         const x = values(c.shape, c.seed, levels);
         const dy = values(poolOut(c), c.seed + 1);
         const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
-        await expectSameOnBoth(
-          () => {
-            const input = tf.tensor(x, c.shape);
-            const output = tf.maxPool(tf.tensor4d(x, c.shape), c.filterSize, c.strides, c.pad);
-            return run("MaxPoolGrad", { dy: tf.tensor(dy, poolOut(c)), input, output }, attrs);
-          },
-        );
+        await expectSameOnBoth(() => {
+          const input = tf.tensor(x, c.shape);
+          const output = tf.maxPool(tf.tensor4d(x, c.shape), c.filterSize, c.strides, c.pad);
+          return run("MaxPoolGrad", { dy: tf.tensor(dy, poolOut(c)), input, output }, attrs);
+        });
       }),
       { numRuns: RUNS },
     );
@@ -242,16 +325,14 @@ describe("Tanh, Slice, PadV2 and BatchMatMul equal the cpu kernels", () => {
   });
 
   it("Slice, contiguous blocks (a batch) and strided ones", async () => {
-    const sliceCase = fc
-      .tuple(size(4), size(5), size(5), size(3))
-      .chain((shape) =>
-        fc.record({
-          shape: fc.constant(shape),
-          begin: fc.tuple(...shape.map((n) => fc.nat(n - 1))),
-          seed: fc.nat(),
-          whole: fc.boolean(),
-        }),
-      );
+    const sliceCase = fc.tuple(size(4), size(5), size(5), size(3)).chain((shape) =>
+      fc.record({
+        shape: fc.constant(shape),
+        begin: fc.tuple(...shape.map((n) => fc.nat(n - 1))),
+        seed: fc.nat(),
+        whole: fc.boolean(),
+      }),
+    );
     await fc.assert(
       fc.asyncProperty(sliceCase, async ({ shape, begin, seed, whole }) => {
         // whole: keep every later axis entire, so that the slice is one contiguous block
@@ -279,8 +360,14 @@ describe("Tanh, Slice, PadV2 and BatchMatMul equal the cpu kernels", () => {
 
   it("BatchMatMul with and without transposed operands, with broadcast batches", async () => {
     const mmCase = fc.record({
-      batch: size(3), broadcast: fc.boolean(), m: size(6), k: size(6), n: size(6),
-      transposeA: fc.boolean(), transposeB: fc.boolean(), seed: fc.nat(),
+      batch: size(3),
+      broadcast: fc.boolean(),
+      m: size(6),
+      k: size(6),
+      n: size(6),
+      transposeA: fc.boolean(),
+      transposeB: fc.boolean(),
+      seed: fc.nat(),
     });
     await fc.assert(
       fc.asyncProperty(mmCase, async (c) => {
@@ -288,10 +375,56 @@ describe("Tanh, Slice, PadV2 and BatchMatMul equal the cpu kernels", () => {
         const bShape = [c.batch, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])];
         const a = values(aShape, c.seed);
         const b = values(bShape, c.seed + 1);
-        await expectSameOnBoth(() => tf.matMul(tf.tensor3d(a, [aShape[0], aShape[1], aShape[2]]), tf.tensor3d(b, [bShape[0], bShape[1], bShape[2]]), c.transposeA, c.transposeB));
+        await expectSameOnBoth(() =>
+          tf.matMul(
+            tf.tensor3d(a, [aShape[0], aShape[1], aShape[2]]),
+            tf.tensor3d(b, [bShape[0], bShape[1], bShape[2]]),
+            c.transposeA,
+            c.transposeB,
+          ),
+        );
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("convolutions with 'same' padding equal the cpu kernels (the stock wasm ones do not for even kernels and strides)", () => {
+  const sameCase = fc.record({
+    shape: fc.tuple(size(2), size(7), size(7), size(3)),
+    filter: fc.tuple(size(4), size(4), size(3)),
+    strides: fc.tuple(size(3), size(3)),
+    seed: fc.nat(),
+  });
+  it("Conv2D, FusedConv2D, DepthwiseConv2dNative and FusedDepthwiseConv2D on random shapes and strides", async () => {
+    await fc.assert(
+      fc.asyncProperty(sameCase, async (c) => {
+        const [kh, kw, k] = c.filter;
+        const x = values(c.shape, c.seed);
+        const w = values([kh, kw, c.shape[3], k], c.seed + 1);
+        const b = values([k], c.seed + 2);
+        const d = values([kh, kw, c.shape[3], 1], c.seed + 3);
+        const t = () => [tf.tensor4d(x, c.shape), tf.tensor4d(w, [kh, kw, c.shape[3], k]), tf.tensor1d(b)] as const;
+        await expectSameOnBoth(() => tf.conv2d(t()[0], t()[1], c.strides, "same"));
+        await expectSameOnBoth(() =>
+          tf.fused.conv2d({ x: t()[0], filter: t()[1], strides: c.strides, pad: "same", bias: t()[2], activation: "relu" }),
+        );
+        await expectSameOnBoth(() => tf.depthwiseConv2d(t()[0], tf.tensor4d(d, [kh, kw, c.shape[3], 1]), c.strides, "same"));
+        await expectSameOnBoth(() =>
+          tf.fused.depthwiseConv2d({
+            x: t()[0],
+            filter: tf.tensor4d(d, [kh, kw, c.shape[3], 1]),
+            strides: c.strides,
+            pad: "same",
+            activation: "relu",
+          }),
+        );
+      }),
+      { numRuns: RUNS },
+    );
+  });
+  it("the case the stock kernel gets wrong: a 2×1 kernel with strides 1×2 on a 1×2 image", async () => {
+    await expectSameOnBoth(() => tf.conv2d(tf.tensor4d([1, 2], [1, 1, 2, 1]), tf.tensor4d([1, 10], [2, 1, 1, 1]), [1, 2], "same"));
   });
 });
 

@@ -45,16 +45,23 @@ describe("moving digits", () => {
 
   it("a whole-pixel shift moves every pixel by (dx, dy) and fills black", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: -4, max: 4 }), fc.integer({ min: -4, max: 4 }), fc.nat(), (h, w, dx, dy, seed) => {
-        const x = image(h, w, seed);
-        const y = moveImage(x, h, w, { dx, dy });
-        for (let r = 0; r < h; r++) {
-          for (let c = 0; c < w; c++) {
-            const inside = r - dy >= 0 && r - dy < h && c - dx >= 0 && c - dx < w;
-            expect(y[r * w + c]).toBe(inside ? x[(r - dy) * w + (c - dx)] : 0);
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: -4, max: 4 }),
+        fc.integer({ min: -4, max: 4 }),
+        fc.nat(),
+        (h, w, dx, dy, seed) => {
+          const x = image(h, w, seed);
+          const y = moveImage(x, h, w, { dx, dy });
+          for (let r = 0; r < h; r++) {
+            for (let c = 0; c < w; c++) {
+              const inside = r - dy >= 0 && r - dy < h && c - dx >= 0 && c - dx < w;
+              expect(y[r * w + c]).toBe(inside ? x[(r - dy) * w + (c - dx)] : 0);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -91,7 +98,7 @@ describe("moving digits", () => {
   it("rejects bad input, naming the function", () => {
     expect(() => moveImage(new Float32Array(5), 2, 2, {})).toThrow("moveImage: image has 5 pixels, expected 2×2 = 4");
     expect(() => moveImage(new Float32Array(4), 2, 2, { degrees: NaN })).toThrow("moveImage: degrees must be a finite number, got NaN");
-    expect(() => randomMoves({ maxShift: -1 })).toThrow("randomMoves: maxShift and maxDegrees must be ≥ 0, got -1 and 0");
+    expect(() => randomMoves({ maxShift: -1 })).toThrow("train.randomMoves: maxShift must be a finite number from 0 to 100, got -1");
   });
 });
 
@@ -113,14 +120,17 @@ describe("attacks", () => {
   });
 
   it("fgsm moves every pixel by ε along the gradient's sign, stays in range, and lowers accuracy", () => {
-    const some = selectExamples(test, Array.from({ length: 100 }, (_, i) => i));
+    const some = selectExamples(
+      test,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     const gradient = inputGradient(model, some);
     const range: [number, number] = [0, 3];
     const { examples, perturbation } = fgsm(model, some, { epsilon: 0.5, range });
     perturbation.forEach((p, i) => expect(p).toBe(0.5 * Math.sign(gradient[i])));
     examples.x.forEach((v, i) => expect(v).toBeCloseTo(Math.min(3, Math.max(0, some.x[i] + perturbation[i])), 6));
     expect(evaluate(model, examples).accuracy).toBeLessThan(evaluate(model, some).accuracy);
-    expect(() => fgsm(model, some, { epsilon: -1 })).toThrow("fgsm: epsilon must be ≥ 0, got -1");
+    expect(() => fgsm(model, some, { epsilon: -1 })).toThrow("attacks.fgsm: epsilon must be a finite number from 0 to 1, got -1");
   });
 
   it("invertClasses makes images the model assigns to their target class", () => {
@@ -142,7 +152,7 @@ describe("inside the model", () => {
     classify(model, test.x.slice(0, 784), shape).probabilities.forEach((p, i) => expect(last.values[i]).toBeCloseTo(p, 6));
   });
 
-  it("featureMaps splits a layer's channels; C1 recomputed with dl.conv2d matches TensorFlow.js", () => {
+  it("featureMaps splits a layer's channels; C1 recomputed with dl.conv.conv2d matches TensorFlow.js", () => {
     const c1 = layerOutputs(model, test.x.subarray(0, 784), shape).find((o) => o.name === "C1");
     if (!c1) throw new Error("no C1");
     const maps = featureMaps(c1);
@@ -174,7 +184,7 @@ describe("saving a model", () => {
 
   it("modelPath points into build/models and rejects names with slashes", () => {
     expect(modelPath("lenet5-mnist")).toBe(path.resolve(__dirname, "..", "build", "models", "lenet5-mnist"));
-    expect(() => modelPath("../x")).toThrow('modelPath: name must be letters, digits, \'.\', \'_\' or \'-\', got "../x"');
+    expect(() => modelPath("../x")).toThrow("train.modelPath: name must be letters, digits, '.', '_' or '-', got \"../x\"");
   });
 });
 
@@ -182,7 +192,10 @@ describe("trainingMonitor", () => {
   it("shows one progress line and one figure, both updated in place", async () => {
     const sent: { data: MimeBundle; id?: string; update: boolean }[] = [];
     setDisplaySink((content, update) => sent.push({ data: content.data, id: content.transient.display_id, update }));
-    const small = selectExamples(test, Array.from({ length: 128 }, (_, i) => i));
+    const small = selectExamples(
+      test,
+      Array.from({ length: 128 }, (_, i) => i),
+    );
     const copy = toTfModel(lenet5({ inputSize: 28 }), { seed: 2 });
     await fit(copy, small, { epochs: 2, batchSize: 32, test: small, ...trainingMonitor({ every: 2, lineEvery: 0 }) });
     copy.dispose();
@@ -192,7 +205,9 @@ describe("trainingMonitor", () => {
     expect(lines.length).toBe(8);
     expect(new Set(lines.map((l) => l.id)).size).toBe(1);
     expect(lines.slice(1).every((l) => l.update)).toBe(true);
-    expect(String(lines[lines.length - 1].data["text/plain"])).toMatch(/^epoch 2\/2 \[█+\] batch 4\/4 · loss [\d.]+ · accuracy [\d.]+ % · [\d,]+ images\/s · took /);
+    expect(String(lines[lines.length - 1].data["text/plain"])).toMatch(
+      /^epoch 2\/2 \[█+\] batch 4\/4 · loss [\d.]+ · accuracy [\d.]+ % · [\d,]+ images\/s · took /,
+    );
     expect(figures.length).toBeGreaterThanOrEqual(3);
     expect(new Set(figures.map((f) => f.id)).size).toBe(1);
   });

@@ -1,21 +1,56 @@
-// Learning XOR (lecture 002, COURSE.md example 19; Goodfellow et al. §6.1).
+// Learning XOR (lecture 002, worked example 19; Goodfellow et al. §6.1).
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  bestLinearModel, diagnoseXor, trainXor, xorConvergence, xorExactSolution, xorGrid, xorLayers, xorLoss, xorNetwork, xorOutput,
-  xorParamsOf, xorTable,
+  bestLinearModel,
+  diagnoseXor,
+  trainXor,
+  xorConvergence,
+  xorExactSolution,
+  xorGrid,
+  xorLayers,
+  xorLoss,
+  xorNetwork,
+  xorOutput,
+  xorParamsOf,
+  xorTable,
 } from "../src/xor";
 
 describe("the XOR table and J(θ)", () => {
   it("is the truth table x₁ XOR x₂", () => {
     const { X, t } = xorTable();
-    expect(X).toEqual([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    expect(X).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
     X.forEach(([a, b], n) => expect(t[n]).toBe(a !== b ? 1 : 0));
   });
 
   it("J(θ) = ¼ Σ (f*(x) − f(x; θ))²: an all-zero network scores ¼(0 + 1 + 1 + 0) = 0.5", () => {
-    expect(xorLoss({ W: [[0, 0], [0, 0]], c: [0, 0], w: [0, 0], b: 0 })).toBe(0.5);
-    expect(xorLoss({ W: [[0, 0], [0, 0]], c: [0, 0], w: [0, 0], b: 1 })).toBe(0.5);
+    expect(
+      xorLoss({
+        W: [
+          [0, 0],
+          [0, 0],
+        ],
+        c: [0, 0],
+        w: [0, 0],
+        b: 0,
+      }),
+    ).toBe(0.5);
+    expect(
+      xorLoss({
+        W: [
+          [0, 0],
+          [0, 0],
+        ],
+        c: [0, 0],
+        w: [0, 0],
+        b: 1,
+      }),
+    ).toBe(0.5);
   });
 });
 
@@ -28,9 +63,24 @@ describe("the exact solution W = [[1,1],[1,1]], c = [0,−1], w = [1,−2], b = 
 
   it("layer by layer, as in the book: XW, XW + c, ReLU, then w", () => {
     const { XW, XWc, H, y } = xorLayers(xorExactSolution());
-    expect(XW).toEqual([[0, 0], [1, 1], [1, 1], [2, 2]]);
-    expect(XWc).toEqual([[0, -1], [1, 0], [1, 0], [2, 1]]);
-    expect(H).toEqual([[0, 0], [1, 0], [1, 0], [2, 1]]);
+    expect(XW).toEqual([
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(XWc).toEqual([
+      [0, -1],
+      [1, 0],
+      [1, 0],
+      [2, 1],
+    ]);
+    expect(H).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 0],
+      [2, 1],
+    ]);
     expect(y).toEqual([0, 1, 1, 0]);
   });
 
@@ -45,7 +95,10 @@ describe("the exact solution W = [[1,1],[1,1]], c = [0,−1], w = [1,−2], b = 
   it("xorGrid samples f over the plane for a decision-boundary figure", () => {
     const g = xorGrid(xorExactSolution(), { from: 0, to: 1, steps: 2 });
     expect(g.xs).toEqual([0, 1]);
-    expect(g.z).toEqual([[0, 1], [1, 0]]); // z[i][j] = f(xs[j], ys[i])
+    expect(g.z).toEqual([
+      [0, 1],
+      [1, 0],
+    ]); // z[i][j] = f(xs[j], ys[i])
   });
 
   it("the engine's MLP([2, 2, 1]) with those weights computes the same outputs and J = 0", () => {
@@ -65,14 +118,47 @@ describe("the best linear model", () => {
     expect(lin.J).toBeCloseTo(0.25, 12);
   });
 
-  it("no linear model does better (random w, b)", () => {
-    const { X, t } = xorTable();
+  it("no linear model does better (random w, b), scored by the library's own J(θ)", () => {
+    // A network whose ReLUs never clip is linear: with W = I and c = [3, 3], h = x + 3 > 0 on every input, so
+    // f(x) = w₁x₁ + w₂x₂ + b when the output bias is b − 3(w₁ + w₂).
+    const best = bestLinearModel().J;
     fc.assert(
-      fc.property(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), (w1, w2, b) => {
-        const J = X.reduce((s, x, n) => s + (t[n] - (w1 * x[0] + w2 * x[1] + b)) ** 2, 0) / 4;
-        expect(J).toBeGreaterThanOrEqual(0.25 - 1e-12);
-      }),
+      fc.property(
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        (w1, w2, b) => {
+          const theta = {
+            W: [
+              [1, 0],
+              [0, 1],
+            ],
+            c: [3, 3],
+            w: [w1, w2],
+            b: b - 3 * (w1 + w2),
+          };
+          expect(
+            xorLayers(theta)
+              .H.flat()
+              .every((h) => h > 0),
+          ).toBe(true);
+          expect(xorLoss(theta)).toBeGreaterThanOrEqual(best - 1e-9);
+        },
+      ),
+      { seed: 19, numRuns: 200 },
     );
+    // …and the bound is reached: w = 0, b = ½.
+    expect(
+      xorLoss({
+        W: [
+          [1, 0],
+          [0, 1],
+        ],
+        c: [3, 3],
+        w: [0, 0],
+        b: 0.5,
+      }),
+    ).toBeCloseTo(best, 12);
   });
 });
 
@@ -88,16 +174,29 @@ describe("training", () => {
 
   it("reports progress with the model so a plot can redraw", () => {
     const steps: number[] = [];
-    trainXor({ seed: 1, steps: 50, every: 25, onStep: (step, J, model) => {
-      steps.push(step);
-      expect(J).toBeGreaterThan(0);
-      expect(model.sizes).toEqual([2, 2, 1]);
-    } });
+    trainXor({
+      seed: 1,
+      steps: 50,
+      every: 25,
+      onStep: (step, J, model) => {
+        steps.push(step);
+        expect(J).toBeGreaterThan(0);
+        expect(model.sizes).toEqual([2, 2, 1]);
+      },
+    });
     expect(steps).toEqual([25, 50]);
   });
 
   it("a symmetric start never breaks the symmetry: both hidden units stay identical", () => {
-    const start = { W: [[0.5, 0.5], [0.5, 0.5]], c: [0, 0], w: [0.5, 0.5], b: 0 };
+    const start = {
+      W: [
+        [0.5, 0.5],
+        [0.5, 0.5],
+      ],
+      c: [0, 0],
+      w: [0.5, 0.5],
+      b: 0,
+    };
     const r = trainXor({ start, steps: 500 });
     expect(r.converged).toBe(false);
     expect(r.theta.W[0][0]).toBeCloseTo(r.theta.W[0][1], 12);
@@ -106,7 +205,15 @@ describe("training", () => {
   });
 
   it("a dead ReLU gets no error signal and never recovers", () => {
-    const start = { W: [[1, -1], [1, -1]], c: [0, -0.5], w: [1, 1], b: 0 };
+    const start = {
+      W: [
+        [1, -1],
+        [1, -1],
+      ],
+      c: [0, -0.5],
+      w: [1, 1],
+      b: 0,
+    };
     const r = trainXor({ start, steps: 300 });
     expect(r.theta.W[0][1]).toBe(-1);
     expect(r.theta.c[1]).toBe(-0.5);
@@ -114,7 +221,15 @@ describe("training", () => {
   });
 
   it("both units active on every input make the network linear, stuck at J ≥ 0.25", () => {
-    const theta = { W: [[1, 0.5], [0.5, 1]], c: [1, 1], w: [0.1, 0.2], b: 0 };
+    const theta = {
+      W: [
+        [1, 0.5],
+        [0.5, 1],
+      ],
+      c: [1, 1],
+      w: [0.1, 0.2],
+      b: 0,
+    };
     expect(diagnoseXor(theta)).toContain("linear: both hidden units are active on all four inputs");
     expect(xorLoss(theta)).toBeGreaterThanOrEqual(0.25);
   });
@@ -132,9 +247,13 @@ describe("training", () => {
   });
 
   it("rejects bad input", () => {
-    expect(() => xorLoss({ W: [[1, 1]], c: [0, 0], w: [1, 1], b: 0 })).toThrow("xorLayers: θ must be { W: 2×2, c: [2], w: [2], b: number }");
-    expect(() => xorOutput(xorExactSolution(), [1])).toThrow("xorLayers: X[0] must be two finite numbers");
-    expect(() => xorGrid(xorExactSolution(), { steps: 1 })).toThrow("xorGrid: steps must be an integer ≥ 2, got 1");
-    expect(() => xorConvergence({ seeds: [] })).toThrow("xorConvergence: seeds must be a non-empty list of integers");
+    expect(() => xorLoss({ W: [[1, 1]], c: [0, 0], w: [1, 1], b: 0 })).toThrow("xor.loss: θ must be { W: 2×2, c: [2], w: [2], b: number }");
+    expect(() => xorOutput(xorExactSolution(), [1])).toThrow("xor.output: x must be two finite numbers [x₁, x₂], got [1]");
+    expect(() => xorGrid(xorExactSolution(), { steps: 1 })).toThrow("xor.grid: steps must be an integer ≥ 2, got 1");
+    expect(() => xorConvergence({ seeds: [] })).toThrow("xor.convergence: seeds must be a non-empty list of integers");
+    // A typo in the step budget is refused, not run for hours.
+    expect(() => xorConvergence({ steps: 1e9 })).toThrow("xor.convergence: steps must be an integer from 0 to 100000, got 1000000000");
+    const typo = { seed: 1, step: 10 };
+    expect(() => trainXor(typo)).toThrow("xor.train: unknown option 'step' (did you mean 'steps'?)");
   });
 });

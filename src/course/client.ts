@@ -1,23 +1,16 @@
 // A Jupyter client over the real wire protocol: ZMQ sockets, HMAC-signed messages, heartbeat.
 // It starts a kernel from its kernelspec argv, as JupyterLab and nbclient do.
 import { ChildProcess, spawn } from "child_process";
-import { createHmac, randomBytes, randomUUID } from "crypto";
+import { randomBytes, randomUUID } from "crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import * as zmq from "zeromq";
 import { KernelSpec } from "./kernelspec";
+import { ConnectionInfo, decode, encode, endpoint, Message, newHeader, SendQueue, Signer } from "./wire";
 
-const DELIM = "<IDS|MSG>";
-
-/** A Jupyter message as it travels on the wire, decoded. */
-export interface Message {
-  header: { msg_id: string; msg_type: string; session: string; username: string; date: string; version: string };
-  parent_header: { msg_id?: string; msg_type?: string };
-  metadata: Record<string, unknown>;
-  content: Record<string, unknown>;
-}
+export type { Message } from "./wire";
 
 /** Thrown when the kernel process ends while a request waits for it. */
 export class DeadKernelError extends Error {
@@ -38,16 +31,20 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** How long the kernel may take to answer its first kernel_info_request (ms, default 60 s). */
   startTimeout?: number;
+  /** "tcp" (127.0.0.1, free ports) or "ipc" (Unix sockets next to the connection file). Default "tcp". */
+  transport?: "tcp" | "ipc";
 }
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const server = createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve(server));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
     ),
   );
   const ports = servers.map((s) => {
@@ -69,26 +66,58 @@ export class KernelClient {
   private readonly iopubListeners = new Map<string, (m: Message) => void>();
   private exitWaiters: Array<() => void> = [];
   private stderrTail = "";
+  /** Bytes the kernel process wrote to its own stderr so far (0 in normal operation). */
+  stderrBytes = 0;
   /** Exit code (or signal) once the kernel process has ended. */
   exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
 
+  /** The connection file the kernel was started with (inside connectionDir). */
+  readonly connectionFile: string;
+  private readonly signer: Signer;
+  private readonly shellQueue: SendQueue;
+  private readonly controlQueue: SendQueue;
+
   private constructor(
     readonly process: ChildProcess,
-    private readonly key: string,
+    key: string,
     private readonly shell: zmq.Dealer,
     private readonly control: zmq.Dealer,
     private readonly iopub: zmq.Subscriber,
     private readonly hb: zmq.Request,
-    private readonly connectionDir: string,
-  ) {}
+    /** The folder holding the connection file (and, with ipc, the sockets); removed at shutdown. */
+    readonly connectionDir: string,
+  ) {
+    this.connectionFile = join(connectionDir, "kernel.json");
+    this.signer = new Signer(key);
+    this.shellQueue = new SendQueue(shell);
+    this.controlQueue = new SendQueue(control);
+  }
+
+  /** Kernels started and not yet shut down (for killAll). */
+  private static readonly live = new Set<KernelClient>();
+
+  /** End every kernel this process started, at once: their process groups and connection files. */
+  static killAll(): void {
+    for (const k of KernelClient.live) {
+      if (!k.exited) k.process.kill("SIGKILL");
+      k.killGroup();
+      rmSync(k.connectionDir, { recursive: true, force: true });
+    }
+    KernelClient.live.clear();
+  }
 
   /** Start a kernel from `spec` and wait until it answers on shell and publishes on iopub. */
   static async start(spec: KernelSpec, options: StartOptions): Promise<KernelClient> {
-    const ports = await freePorts(5);
-    const key = randomBytes(16).toString("hex");
-    const connection = {
-      transport: "tcp",
-      ip: "127.0.0.1",
+    const transport = options.transport ?? "tcp";
+    if (transport !== "tcp" && transport !== "ipc")
+      throw new Error(`KernelClient.start: options.transport must be "tcp" or "ipc", got ${JSON.stringify(transport)}`);
+    const key = randomBytes(32).toString("hex");
+    const connectionDir = mkdtempSync(join(tmpdir(), "dl-by-hand-kernel-"));
+    const connectionFile = join(connectionDir, "kernel.json");
+    const ports = transport === "tcp" ? await freePorts(5) : [1, 2, 3, 4, 5];
+    const connection: ConnectionInfo = {
+      transport,
+      ip: transport === "tcp" ? "127.0.0.1" : join(connectionDir, "kernel"),
       shell_port: ports[0],
       iopub_port: ports[1],
       stdin_port: ports[2],
@@ -98,26 +127,26 @@ export class KernelClient {
       signature_scheme: "hmac-sha256",
       kernel_name: "dl-by-hand",
     };
-    const connectionDir = mkdtempSync(join(tmpdir(), "dl-by-hand-kernel-"));
-    const connectionFile = join(connectionDir, "kernel.json");
-    writeFileSync(connectionFile, JSON.stringify(connection));
+    writeFileSync(connectionFile, JSON.stringify(connection), { mode: 0o600 });
     const [command, ...args] = spec.argv.map((a) => a.replace("{connection_file}", connectionFile));
+    // A process group of its own: the kernel and whatever its cells start are ended together.
     const child = spawn(command, [...(options.nodeArgs ?? []), ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...spec.env, ...options.env },
       stdio: ["ignore", "ignore", "pipe"],
+      detached: true,
     });
-    const url = (port: number) => `tcp://127.0.0.1:${port}`;
-    const shell = new zmq.Dealer({ linger: 0 });
-    const control = new zmq.Dealer({ linger: 0 });
-    const iopub = new zmq.Subscriber({ linger: 0 });
+    const shell = new zmq.Dealer({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+    const control = new zmq.Dealer({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0 });
+    const iopub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
     const hb = new zmq.Request({ linger: 0, receiveTimeout: 2000, sendTimeout: 2000 });
-    shell.connect(url(connection.shell_port));
-    control.connect(url(connection.control_port));
-    iopub.connect(url(connection.iopub_port));
+    shell.connect(endpoint(connection, "shell"));
+    control.connect(endpoint(connection, "control"));
+    iopub.connect(endpoint(connection, "iopub"));
     iopub.subscribe();
-    hb.connect(url(connection.hb_port));
+    hb.connect(endpoint(connection, "hb"));
     const client = new KernelClient(child, key, shell, control, iopub, hb, connectionDir);
+    KernelClient.live.add(client);
     client.listen();
     try {
       await client.waitReady(options.startTimeout ?? 60_000);
@@ -131,6 +160,7 @@ export class KernelClient {
   private listen(): void {
     this.process.stderr?.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-4000);
+      this.stderrBytes += chunk.length;
     });
     this.process.on("exit", (code, signal) => {
       this.exited = { code, signal };
@@ -164,34 +194,17 @@ export class KernelClient {
     });
   }
 
-  private sign(parts: string[]): string {
-    const hmac = createHmac("sha256", this.key);
-    for (const p of parts) hmac.update(p);
-    return hmac.digest("hex");
-  }
-
   private decode(frames: Buffer[]): Message | null {
-    const i = frames.findIndex((f) => f.toString("utf8") === DELIM);
-    if (i < 0 || frames.length < i + 6) return null;
-    const parts = frames.slice(i + 2, i + 6).map((f) => f.toString("utf8"));
-    if (frames[i + 1].toString("utf8") !== this.sign(parts)) return null; // forged or corrupt: ignore
-    const [header, parent_header, metadata, content] = parts.map((p) => JSON.parse(p));
-    return { header, parent_header, metadata, content };
+    // Forged or corrupt messages are ignored; the kernel's replies are not checked for replays.
+    const d = decode(frames, this.signer, null);
+    return "message" in d ? d.message : null;
   }
 
   /** Sign and send a message; `before` sees its msg_id first, so no reply can outrun a listener. */
-  private async send(socket: zmq.Dealer, msgType: string, content: object, before?: (msgId: string) => void): Promise<string> {
-    const header = {
-      msg_id: randomUUID(),
-      msg_type: msgType,
-      session: this.session,
-      username: "dl-by-hand",
-      date: new Date().toISOString(),
-      version: "5.3",
-    };
+  private send(queue: SendQueue, msgType: string, content: object, before?: (msgId: string) => void): string {
+    const header = newHeader(msgType, this.session);
     before?.(header.msg_id);
-    const parts = [JSON.stringify(header), "{}", "{}", JSON.stringify(content)];
-    await socket.send([DELIM, this.sign(parts), ...parts]);
+    queue.send(encode(this.signer, { header, content }));
     return header.msg_id;
   }
 
@@ -231,7 +244,6 @@ export class KernelClient {
     return `the kernel died (${how})` + (tail ? `: ${tail}` : "");
   }
 
-
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let iopubSeen = false;
@@ -239,7 +251,14 @@ export class KernelClient {
       if (this.exited) throw new DeadKernelError(this.deathMessage());
       // The kernel publishes busy/idle for every request: seeing them proves iopub is connected.
       try {
-        await this.request(this.shell, "kernel_info_request", {}, 1000, () => (iopubSeen = true), () => delay(50));
+        await this.request(
+          this.shell,
+          "kernel_info_request",
+          {},
+          1000,
+          () => (iopubSeen = true),
+          () => delay(50),
+        );
         if (iopubSeen) break;
       } catch (e) {
         if (e instanceof DeadKernelError) throw e;
@@ -264,22 +283,32 @@ export class KernelClient {
    * Send an execute_request; `onIopub` sees every iopub message of this request.
    * Resolves with the execute_reply once the kernel is idle again (all outputs delivered).
    */
-  async execute(
-    code: string,
-    options: { stopOnError: boolean; timeoutMs: number },
-    onIopub: (m: Message) => void,
-  ): Promise<Message> {
+  async execute(code: string, options: { stopOnError: boolean; timeoutMs: number }, onIopub: (m: Message) => void): Promise<Message> {
     let idle!: () => void;
     const becameIdle = new Promise<void>((resolve) => (idle = resolve));
-    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: options.stopOnError };
+    const content = {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: options.stopOnError,
+    };
     const onMessage = (m: Message) => {
       if (m.header.msg_type === "status" && m.content.execution_state === "idle") idle();
       else onIopub(m);
     };
-    // Outputs may trail the reply: wait for the idle status too, but not forever.
-    return this.request(this.shell, "execute_request", content, options.timeoutMs, onMessage, () =>
-      Promise.race([becameIdle, delay(2000)]),
-    );
+    // Outputs may trail the reply (under load, thousands of displays by many seconds): wait for
+    // the idle status the kernel sends after them, at most the cell's own time limit.
+    const settle = () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.timeoutMs);
+        void becameIdle.then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    return this.request(this.shell, "execute_request", content, options.timeoutMs, onMessage, settle);
   }
 
   /** Any other shell request (complete_request, inspect_request, ...): its reply. */
@@ -300,7 +329,7 @@ export class KernelClient {
     let reply: Promise<Message> = Promise.reject(new Error("not sent"));
     reply.catch(() => undefined);
     try {
-      await this.send(socket, msgType, content, (id) => {
+      this.send(socket === this.control ? this.controlQueue : this.shellQueue, msgType, content, (id) => {
         msgId = id;
         if (onIopub) this.iopubListeners.set(id, onIopub);
         reply = this.waitReply(id, timeoutMs);
@@ -314,9 +343,30 @@ export class KernelClient {
     }
   }
 
+  /** Interrupt the running cell with an interrupt_request on the control channel; its reply. */
+  interruptRequest(timeoutMs = 10_000): Promise<Message> {
+    return this.request(this.control, "interrupt_request", {}, timeoutMs);
+  }
+
+  /** Any control request (shutdown_request, kernel_info_request, ...): its reply. */
+  controlRequest(msgType: string, content: object, timeoutMs = 10_000): Promise<Message> {
+    return this.request(this.control, msgType, content, timeoutMs);
+  }
+
   /** Interrupt the running cell as the kernelspec's interrupt_mode "signal" says: SIGINT. */
   interrupt(): void {
     if (!this.exited) this.process.kill("SIGINT");
+  }
+
+  /** End whatever is left of the kernel's process group (processes its cells started). */
+  private killGroup(): void {
+    const pid = this.process.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // The group is already empty.
+    }
   }
 
   /** Wait until the kernel process ends, at most `timeoutMs`; true when it did. */
@@ -344,7 +394,9 @@ export class KernelClient {
         await this.waitExit(5000);
       }
     }
+    this.killGroup();
     for (const s of [this.shell, this.control, this.iopub, this.hb]) if (!s.closed) s.close();
     rmSync(this.connectionDir, { recursive: true, force: true });
+    KernelClient.live.delete(this);
   }
 }

@@ -1,7 +1,20 @@
 // Notebooks on disk (nbformat 4): read with clear errors, write atomically.
 import { randomBytes } from "crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from "fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  Stats,
+  writeFileSync,
+  mkdirSync,
+} from "fs";
 import { dirname, basename, join } from "path";
+import { isRecord } from "../args";
 
 export type MultilineString = string | string[];
 
@@ -63,9 +76,8 @@ export function text(source: MultilineString): string {
   return Array.isArray(source) ? source.join("") : source;
 }
 
-export function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
+/** A plain object (the library's one check, src/args.ts). */
+export { isRecord };
 
 function isMultiline(x: unknown): x is MultilineString {
   return typeof x === "string" || (Array.isArray(x) && x.every((l) => typeof l === "string"));
@@ -124,17 +136,71 @@ function isOutput(x: unknown): x is Output {
   }
 }
 
-/** Read and check a notebook file; errors name the file. */
+/** What kind of file `st` is, in words, when it is not a regular file. */
+export function fileKind(st: Stats): string {
+  if (st.isDirectory()) return "a folder";
+  if (st.isFIFO()) return "a named pipe (FIFO)";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * Read and check a notebook file; errors name the file. Anything but a regular file (a FIFO, a
+ * device, a folder) is refused at once: it is opened without blocking and never read.
+ */
 export function readNotebook(file: string): Notebook {
   let json: string;
+  let fd: number;
   try {
-    json = readFileSync(file, "utf8");
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = isRecord(e) && typeof e.code === "string" ? e.code : "";
-    throw new NotebookError(code === "ENOENT" ? `${file}: no such file` : `${file}: cannot be read (${String(e)})`);
+    if (code === "ENOENT") throw new NotebookError(`${file}: no such file`);
+    if (code === "ENXIO") throw new NotebookError(`${file}: not a regular file (a socket), not read`);
+    throw new NotebookError(`${file}: cannot be read (${code || String(e)})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new NotebookError(`${file}: not a regular file (${fileKind(st)}), not read`);
+    json = readFileSync(fd, "utf8");
+  } catch (e) {
+    if (e instanceof NotebookError) throw e;
+    throw new NotebookError(`${file}: cannot be read (${isRecord(e) && typeof e.code === "string" ? e.code : String(e)})`);
+  } finally {
+    closeSync(fd);
   }
   if (json.trim() === "") throw new NotebookError(`${file}: the file is empty`);
   return parseNotebook(json, file);
+}
+
+/** nbformat's pattern for a cell id (nbformat 4.5). */
+const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/**
+ * Cell ids as `nb.nbformat_minor` allows them: from 4.5 on every cell gets a valid, unique id
+ * (missing or clashing ones become `cell-<n>`); before 4.5 there are none. Returns a new notebook.
+ */
+export function withValidCellIds(nb: Notebook): Notebook {
+  if (nb.nbformat_minor < 5) return { ...nb, cells: nb.cells.map(({ id: _id, ...cell }) => cell) };
+  const taken = new Set<string>();
+  const cells = nb.cells.map((cell) => {
+    if (cell.id !== undefined && CELL_ID.test(cell.id) && !taken.has(cell.id)) {
+      taken.add(cell.id);
+      return cell;
+    }
+    return { ...cell, id: undefined };
+  });
+  let n = 0;
+  return {
+    ...nb,
+    cells: cells.map((cell) => {
+      if (cell.id !== undefined) return cell;
+      while (taken.has(`cell-${n}`)) n++;
+      taken.add(`cell-${n}`);
+      return { ...cell, id: `cell-${n}` };
+    }),
+  };
 }
 
 /** Notebook JSON as Jupyter writes it: one-space indent, trailing newline. */
@@ -142,12 +208,13 @@ export function serializeNotebook(nb: Notebook): string {
   return JSON.stringify(nb, null, 1) + "\n";
 }
 
-/** Write a file atomically: a temporary sibling renamed over the target. */
-export function writeFileAtomic(file: string, content: string): void {
+/** Write a file atomically: a temporary sibling renamed over the target, given `mode` if one is given. */
+export function writeFileAtomic(file: string, content: string, mode?: number): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     writeFileSync(tmp, content);
+    if (mode !== undefined) chmodSync(tmp, mode);
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -155,7 +222,7 @@ export function writeFileAtomic(file: string, content: string): void {
   }
 }
 
-/** Write a notebook atomically. */
-export function writeNotebook(file: string, nb: Notebook): void {
-  writeFileAtomic(file, serializeNotebook(nb));
+/** Write a notebook atomically (with `mode` if given). */
+export function writeNotebook(file: string, nb: Notebook, mode?: number): void {
+  writeFileAtomic(file, serializeNotebook(nb), mode);
 }

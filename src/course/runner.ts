@@ -1,14 +1,29 @@
 // The notebook runner: executes notebooks through the course kernel over the Jupyter protocol,
 // the way JupyterLab and nbclient do, and records nbformat 4.5 outputs.
-import { basename, dirname, join, resolve } from "path";
+import { dirname, join, resolve } from "path";
 import { DeadKernelError, KernelClient, KernelTimeoutError, Message } from "./client";
 import { kernelSpec, KernelSpec } from "./kernelspec";
-import { Cell, CodeCell, ErrorOutput, Notebook, NotebookError, Output, readNotebook, text, writeNotebook } from "./notebook";
+import {
+  Cell,
+  CodeCell,
+  ErrorOutput,
+  Notebook,
+  NotebookError,
+  Output,
+  readNotebook,
+  text,
+  withValidCellIds,
+  writeNotebook,
+} from "./notebook";
+import { keptMode, planOutputs, targetProblem } from "./output-files";
+
+/** The longest --timeout: Node's timers hold at most 2^31 - 1 ms. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 export interface ExecuteOptions {
   /** Kernel working directory (the notebook's folder). */
   cwd: string;
-  /** Seconds a cell may run before it is interrupted (default 120). */
+  /** Seconds a cell may run before it is interrupted (default 120, at most MAX_TIMEOUT_SECONDS). */
   timeout?: number;
   /** Keep going after a failed cell (cells still run one after another). */
   allowErrors?: boolean;
@@ -18,9 +33,11 @@ export interface ExecuteOptions {
   spec?: KernelSpec;
   /** Passed to the kernel process. */
   env?: Record<string, string>;
+  /** How the client reaches the kernel (default "tcp"; the grader's sandbox has no network: "ipc"). */
+  transport?: "tcp" | "ipc";
   nodeArgs?: string[];
-  /** Told the kernel's process id once it has started. */
-  onKernel?: (pid: number) => void;
+  /** Told the kernel's process id (the leader of its process group) and connection file once it has started. */
+  onKernel?: (pid: number, connectionFile: string) => void;
   /** Told about each code cell once it has run. */
   onCell?: (index: number, result: CellResult) => void;
 }
@@ -63,7 +80,11 @@ function record(x: unknown): Record<string, unknown> {
 /** Execute every code cell of `nb` in a fresh kernel; returns a new notebook with outputs. */
 export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Promise<ExecuteResult> {
   const started = Date.now();
-  const timeoutMs = (options.timeout ?? 120) * 1000;
+  const timeout = options.timeout ?? 120;
+  if (typeof timeout !== "number" || !(timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)) {
+    throw new RangeError(`executeNotebook: options.timeout must be seconds in (0, ${MAX_TIMEOUT_SECONDS}], got ${String(timeout)}`);
+  }
+  const timeoutMs = timeout * 1000;
   const executed: Notebook = { ...nb, cells: nb.cells.map(clearCell) };
   const results: CellResult[] = [];
   let failure: ExecuteResult["failure"] = null;
@@ -71,9 +92,10 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
     cwd: options.cwd,
     env: options.env,
     nodeArgs: options.nodeArgs,
+    transport: options.transport,
   });
   const kernelStartSeconds = (Date.now() - started) / 1000;
-  if (kernel.process.pid !== undefined) options.onKernel?.(kernel.process.pid);
+  if (kernel.process.pid !== undefined) options.onKernel?.(kernel.process.pid, kernel.connectionFile);
   /** Outputs carrying a display_id, wherever they are, so update_display_data can reach them. */
   const displays = new Map<string, Output[]>();
   let dead = false;
@@ -96,8 +118,8 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
   } finally {
     await kernel.shutdown();
   }
-  executed.nbformat_minor = Math.max(executed.nbformat_minor, 5);
-  return { notebook: executed, cells: results, failure, kernelStartSeconds, seconds: (Date.now() - started) / 1000 };
+  // The notebook keeps its nbformat version; its cell ids are made valid for it.
+  return { notebook: withValidCellIds(executed), cells: results, failure, kernelStartSeconds, seconds: (Date.now() - started) / 1000 };
 }
 
 function clearCell(cell: Cell): Cell {
@@ -136,7 +158,12 @@ async function runCell(
         const metadata = record(c.metadata);
         const output: Output =
           m.header.msg_type === "execute_result"
-            ? { output_type: "execute_result", execution_count: typeof c.execution_count === "number" ? c.execution_count : null, data, metadata }
+            ? {
+                output_type: "execute_result",
+                execution_count: typeof c.execution_count === "number" ? c.execution_count : null,
+                data,
+                metadata,
+              }
             : { output_type: "display_data", data, metadata };
         push(output);
         const id = record(c.transient).display_id;
@@ -145,7 +172,7 @@ async function runCell(
       }
       case "update_display_data": {
         const id = record(c.transient).display_id;
-        for (const output of typeof id === "string" ? displays.get(id) ?? [] : []) {
+        for (const output of typeof id === "string" ? (displays.get(id) ?? []) : []) {
           if (output.output_type === "display_data" || output.output_type === "execute_result") {
             output.data = record(c.data);
             output.metadata = record(c.metadata);
@@ -199,7 +226,8 @@ async function runCell(
       // Interrupt as Jupyter does (SIGINT), then give up on the kernel if it does not come back.
       kernel.interrupt();
       const settled = await waitForInterrupt(kernel);
-      const evalue = `the cell ran longer than ${seconds} s and was interrupted` + (settled ? "" : "; the kernel did not respond and was stopped");
+      const evalue =
+        `the cell ran longer than ${seconds} s and was interrupted` + (settled ? "" : "; the kernel did not respond and was stopped");
       if (!settled) await kernel.shutdown();
       addError("CellTimeoutError", evalue);
       return finish("timeout", { ename: "CellTimeoutError", evalue });
@@ -237,24 +265,67 @@ export interface RunReport {
 
 /** Run notebook files one by one; a bad file is reported and the others still run. */
 export async function runNotebooks(files: string[], options: RunOptions = {}): Promise<RunReport[]> {
+  if (options.timeout !== undefined && !(options.timeout > 0 && options.timeout <= MAX_TIMEOUT_SECONDS)) {
+    throw new RangeError(`runNotebooks: options.timeout must be seconds in (0, ${MAX_TIMEOUT_SECONDS}], got ${String(options.timeout)}`);
+  }
+  if (options.inplace && options.outDir !== undefined) {
+    throw new RangeError(
+      `runNotebooks: options.outDir and options.inplace exclude each other, got outDir ${JSON.stringify(options.outDir)}`,
+    );
+  }
   const log = options.log ?? ((line: string) => process.stdout.write(line + "\n"));
   const outDir = resolve(options.outDir ?? join("build", "notebooks"));
   const reports: RunReport[] = [];
-  for (const file of files) {
+  // Ctrl-C or SIGTERM while running: end the kernels and remove their connection files first.
+  const stop = (signal: NodeJS.Signals) => {
+    KernelClient.killAll();
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  try {
+    return await runFiles(files, options, outDir, log, reports);
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+async function runFiles(
+  files: string[],
+  options: RunOptions,
+  outDir: string,
+  log: (line: string) => void,
+  reports: RunReport[],
+): Promise<RunReport[]> {
+  const plans = planOutputs(files, { outDir, inplace: options.inplace === true });
+  const refuse = (file: string, message: string, seconds = 0) => {
+    log(message);
+    reports.push({ file, out: null, ok: false, message, seconds, kernelStartSeconds: 0 });
+  };
+  for (const { file, out, refusal } of plans) {
     const started = Date.now();
+    if (refusal !== null) {
+      refuse(file, refusal);
+      continue;
+    }
     let nb: Notebook;
     try {
       nb = readNotebook(file);
     } catch (e) {
-      const message = e instanceof NotebookError ? e.message : `${file}: ${String(e)}`;
-      log(message);
-      reports.push({ file, out: null, ok: false, message, seconds: 0, kernelStartSeconds: 0 });
+      refuse(file, e instanceof NotebookError ? e.message : `${file}: ${String(e)}`);
       continue;
     }
+    if (out === null) continue;
     try {
       const result = await executeNotebook(nb, { cwd: dirname(resolve(file)), timeout: options.timeout, allowErrors: options.allowErrors });
-      const out = options.inplace ? file : join(outDir, basename(file));
-      writeNotebook(out, result.notebook);
+      // The target may have changed while the notebook ran: check it again.
+      const problem = targetProblem(out, options.inplace === true);
+      if (problem !== null) {
+        refuse(file, `${file}: not written: ${problem}`, result.seconds);
+        continue;
+      }
+      writeNotebook(out, result.notebook, keptMode(out));
       const f = result.failure;
       const message = f ? `${file}: cell ${f.index + 1}: ${f.ename}: ${f.evalue}` : null;
       const failed = f !== null && !options.allowErrors;
@@ -262,9 +333,7 @@ export async function runNotebooks(files: string[], options: RunOptions = {}): P
       if (message && options.allowErrors) log(`${file}: written with errors → ${out}`);
       reports.push({ file, out, ok: !failed, message, seconds: result.seconds, kernelStartSeconds: result.kernelStartSeconds });
     } catch (e) {
-      const message = `${file}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
-      log(message);
-      reports.push({ file, out: null, ok: false, message, seconds: (Date.now() - started) / 1000, kernelStartSeconds: 0 });
+      refuse(file, `${file}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, (Date.now() - started) / 1000);
     }
   }
   return reports;

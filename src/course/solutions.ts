@@ -1,6 +1,6 @@
 // The student version of an exercise cell: solutions replaced by a stub, hidden tests removed.
 // Shared by the slides (`--no-solutions` handouts) and the release/grading tool.
-// The delimiters are nbgrader's, written as TypeScript comments (see COURSE.md, "Exercise cells").
+// The delimiters are nbgrader's, written as TypeScript comments (see CONTRIBUTING.md, "Adding an exercise").
 
 export const BEGIN_SOLUTION = "// BEGIN SOLUTION";
 export const END_SOLUTION = "// END SOLUTION";
@@ -8,7 +8,7 @@ export const BEGIN_HIDDEN_TESTS = "// BEGIN HIDDEN TESTS";
 export const END_HIDDEN_TESTS = "// END HIDDEN TESTS";
 
 /** The two lines a student finds where the instructor's solution was. */
-export const SOLUTION_STUB = ['// YOUR CODE HERE', 'throw new Error("not implemented");'];
+export const SOLUTION_STUB = ["// YOUR CODE HERE", 'throw new Error("not implemented");'];
 
 /** What a student finds in a markdown solution cell (nbgrader's wording). */
 export const MARKDOWN_STUB = "YOUR ANSWER HERE";

@@ -38,11 +38,7 @@ export function cellLineFor(code: string, js: string, jsLine: number): number | 
 }
 
 /** ename, evalue and traceback for a value a cell threw. */
-export function runtimeTraceback(
-  value: unknown,
-  code: string,
-  js: string | null,
-): { ename: string; evalue: string; traceback: string[] } {
+export function runtimeTraceback(value: unknown, code: string, js: string | null): { ename: string; evalue: string; traceback: string[] } {
   if (!(value instanceof Error)) {
     const evalue = typeof value === "string" ? value : String(value);
     return { ename: "Error", evalue, traceback: [`Error (a non-Error value was thrown): ${evalue}`] };

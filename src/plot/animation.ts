@@ -2,6 +2,7 @@
 // steps the kernel's window across the input while the output fills in cell by cell.
 // The steps are data from the caller (e.g. conv.ts's explanation of each output cell).
 import { Annotation, CellWindow, Figure, Frame, describe, matrixSize } from "./figure";
+import { readable } from "../args";
 import { PartialPanel, cellLabels, operatorAnnotations, panelGeometry, panelLayout, panelTrace, windowShape } from "./matrix";
 
 /** One step of a sliding-window walkthrough: where the window is, which output cell it fills, and the sum — 04-convolution-by-hand. */
@@ -30,15 +31,29 @@ export interface SlidingWindowWalk {
   frameDuration?: number;
 }
 
-function checkStep(fn: string, step: SlideStep, k: number, input: { rows: number; cols: number }, output: { rows: number; cols: number }): void {
+function checkStep(
+  fn: string,
+  step: SlideStep,
+  k: number,
+  input: { rows: number; cols: number },
+  output: { rows: number; cols: number },
+): void {
   if (typeof step !== "object" || step === null || typeof step.window !== "object" || typeof step.cell !== "object") {
     throw new Error(`${fn}: steps[${k}] must be {window, cell, text?}, got ${describe(step)}`);
   }
   const w = step.window;
-  const fits = [w.row, w.col, w.rows, w.cols].every(Number.isInteger) && w.row >= 0 && w.col >= 0 && w.rows >= 1 && w.cols >= 1 &&
-    w.row + w.rows <= input.rows && w.col + w.cols <= input.cols;
+  const fits =
+    [w.row, w.col, w.rows, w.cols].every(Number.isInteger) &&
+    w.row >= 0 &&
+    w.col >= 0 &&
+    w.rows >= 1 &&
+    w.cols >= 1 &&
+    w.row + w.rows <= input.rows &&
+    w.col + w.cols <= input.cols;
   if (!fits) {
-    throw new Error(`${fn}: steps[${k}].window {row: ${w.row}, col: ${w.col}, rows: ${w.rows}, cols: ${w.cols}} does not fit the ${input.rows}×${input.cols} input`);
+    throw new Error(
+      `${fn}: steps[${k}].window {row: ${w.row}, col: ${w.col}, rows: ${w.rows}, cols: ${w.cols}} does not fit the ${input.rows}×${input.cols} input`,
+    );
   }
   const c = step.cell;
   if (!Number.isInteger(c.row) || !Number.isInteger(c.col) || c.row < 0 || c.col < 0 || c.row >= output.rows || c.col >= output.cols) {
@@ -48,18 +63,23 @@ function checkStep(fn: string, step: SlideStep, k: number, input: { rows: number
 
 /** Slider + play button stepping a window across the input while the output fills in — 04-convolution-by-hand. */
 export function slidingWindowFigure(walk: SlidingWindowWalk): Figure {
-  const fn = "slidingWindowFigure";
-  if (typeof walk !== "object" || walk === null) throw new Error(`${fn}: walk must be {input, kernel?, output, steps}, got ${describe(walk)}`);
-  const inputSize = matrixSize(fn, "input", walk.input);
-  if (walk.kernel !== undefined) matrixSize(fn, "kernel", walk.kernel);
-  const outputSize = matrixSize(fn, "output", walk.output);
-  if (!Array.isArray(walk.steps) || walk.steps.length === 0) throw new Error(`${fn}: steps must be a non-empty array, got ${describe(walk.steps)}`);
-  walk.steps.forEach((s, k) => checkStep(fn, s, k, inputSize, outputSize));
+  const fn = "plot.slidingWindowFigure";
+  readable(fn, "walk", walk, "a walk {input, kernel?, output, steps}", () => {
+    if (typeof walk !== "object" || walk === null)
+      throw new Error(`${fn}: walk must be {input, kernel?, output, steps}, got ${describe(walk)}`);
+    const inputSize = matrixSize(fn, "input", walk.input);
+    if (walk.kernel !== undefined) matrixSize(fn, "kernel", walk.kernel);
+    const outputSize = matrixSize(fn, "output", walk.output);
+    if (!Array.isArray(walk.steps) || walk.steps.length === 0)
+      throw new Error(`${fn}: steps must be a non-empty array, got ${describe(walk.steps)}`);
+    walk.steps.forEach((s, k) => checkStep(fn, s, k, inputSize, outputSize));
+  });
 
   const hasKernel = walk.kernel !== undefined;
   const captions = walk.captions ?? (hasKernel ? ["input", "kernel", "output"] : ["input", "output"]);
   const panelCount = hasKernel ? 3 : 2;
-  if (!Array.isArray(captions) || captions.length !== panelCount) throw new Error(`${fn}: captions must be ${panelCount} strings, got ${describe(captions)}`);
+  if (!Array.isArray(captions) || captions.length !== panelCount)
+    throw new Error(`${fn}: captions must be ${panelCount} strings, got ${describe(captions)}`);
   const operators = [walk.operator ?? (hasKernel ? "⊛" : "→"), ...(hasKernel ? ["="] : [])];
   const outputIndex = panelCount - 1;
 
@@ -87,8 +107,15 @@ export function slidingWindowFigure(walk: SlidingWindowWalk): Figure {
     const output: PartialPanel = { values: partialOutput(k), caption: captions[outputIndex] };
     const stepText: Annotation = {
       text: `step ${k + 1}/${walk.steps.length}${step.text ? ": " + step.text : ""}`,
-      x: 1, y: 1, xref: "paper", yref: "paper", xanchor: "right", yanchor: "bottom", yshift: 8,
-      showarrow: false, font: { size: 14 },
+      x: 1,
+      y: 1,
+      xref: "paper",
+      yref: "paper",
+      xanchor: "right",
+      yanchor: "bottom",
+      yshift: 8,
+      showarrow: false,
+      font: { size: 14 },
     };
     return {
       name: `step ${k + 1}`,
@@ -113,24 +140,47 @@ export function slidingWindowFigure(walk: SlidingWindowWalk): Figure {
   layout.annotations = first.layout?.annotations ?? [];
   layout.shapes = first.layout?.shapes ?? [];
   const duration = walk.frameDuration ?? 700;
-  if (!Number.isFinite(duration) || duration < 0) throw new Error(`${fn}: frameDuration must be ≥ 0 milliseconds, got ${describe(duration)}`);
-  layout.sliders = [{
-    active: 0,
-    x: 0.2, len: 0.8, y: belowPlot, yanchor: "top",
-    currentvalue: { visible: false },
-    pad: { t: 8 },
-    steps: frames.map((f, k) => ({
-      label: String(k + 1),
-      method: "animate",
-      args: [[f.name], { mode: "immediate", frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
-    })),
-  }];
-  layout.updatemenus = [{
-    type: "buttons", showactive: false, direction: "left", x: 0, y: belowPlot, xanchor: "left", yanchor: "top", pad: { t: 12 },
-    buttons: [
-      { label: "▶", method: "animate", args: [null, { frame: { duration, redraw: true }, fromcurrent: true, transition: { duration: 0 } }] },
-      { label: "❚❚", method: "animate", args: [[null], { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } }] },
-    ],
-  }];
+  if (!Number.isFinite(duration) || duration < 0)
+    throw new Error(`${fn}: frameDuration must be ≥ 0 milliseconds, got ${describe(duration)}`);
+  layout.sliders = [
+    {
+      active: 0,
+      x: 0.2,
+      len: 0.8,
+      y: belowPlot,
+      yanchor: "top",
+      currentvalue: { visible: false },
+      pad: { t: 8 },
+      steps: frames.map((f, k) => ({
+        label: String(k + 1),
+        method: "animate",
+        args: [[f.name], { mode: "immediate", frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
+      })),
+    },
+  ];
+  layout.updatemenus = [
+    {
+      type: "buttons",
+      showactive: false,
+      direction: "left",
+      x: 0,
+      y: belowPlot,
+      xanchor: "left",
+      yanchor: "top",
+      pad: { t: 12 },
+      buttons: [
+        {
+          label: "▶",
+          method: "animate",
+          args: [null, { frame: { duration, redraw: true }, fromcurrent: true, transition: { duration: 0 } }],
+        },
+        {
+          label: "❚❚",
+          method: "animate",
+          args: [[null], { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } }],
+        },
+      ],
+    },
+  ];
   return { data, layout, frames };
 }

@@ -1,6 +1,7 @@
 // Charts: line charts (loss, accuracy, activations), bar charts (parameters per layer),
 // confusion matrices and 2-D decision boundaries with the data points on top.
 import { BLUES, Figure, Layout, PALETTE, Trace, describe, formatCell, matrixSize } from "./figure";
+import { fail, readable } from "../args";
 
 /** One line of a line chart: y values, optional x values (default 0, 1, 2, ...) — 02-ffnn-xor. */
 export interface Series {
@@ -53,9 +54,16 @@ function chartLayout(options: ChartOptions, defaults: { width: number; height: n
 
 /** Line chart of one or more series (loss curves, activations and their derivatives) — 02-ffnn-xor. */
 export function lineFigure(series: Series[], options: LineOptions = {}): Figure {
-  const fn = "lineFigure";
-  if (!Array.isArray(series) || series.length === 0) throw new Error(`${fn}: series must be a non-empty array of {name, y}, got ${describe(series)}`);
-  const data: Trace[] = series.map((s, i) => {
+  const fn = "plot.lineFigure";
+  const data: Trace[] = readable(fn, "series", series, "an array of {name, y}", () => lineTraces(fn, series));
+  const layout = lineLayout(fn, series, options);
+  return { data, layout };
+}
+
+function lineTraces(fn: string, series: Series[]): Trace[] {
+  if (!Array.isArray(series) || series.length === 0)
+    throw new Error(`${fn}: series must be a non-empty array of {name, y}, got ${describe(series)}`);
+  return series.map((s, i) => {
     if (typeof s !== "object" || s === null || typeof s.name !== "string") {
       throw new Error(`${fn}: series[${i}] must be {name, y, x?}, got ${describe(s)}`);
     }
@@ -63,28 +71,42 @@ export function lineFigure(series: Series[], options: LineOptions = {}): Figure 
     const x = s.x === undefined ? y.map((_, k) => k) : numbers(fn, `series[${i}].x`, s.x);
     if (x.length !== y.length) throw new Error(`${fn}: series[${i}] has ${x.length} x values but ${y.length} y values`);
     return {
-      type: "scatter", name: s.name, x, y, mode: s.mode ?? "lines",
+      type: "scatter",
+      name: s.name,
+      x,
+      y,
+      mode: s.mode ?? "lines",
       line: { color: PALETTE[i % PALETTE.length], dash: s.dash ?? "solid", width: 2 },
     };
   });
+}
+
+function lineLayout(fn: string, series: Series[], options: LineOptions): Layout {
   if (options.yScale !== undefined && options.yScale !== "linear" && options.yScale !== "log") {
     throw new Error(`${fn}: yScale must be "linear" or "log", got ${describe(options.yScale)}`);
   }
   const layout = chartLayout(options, { width: 640, height: 360 });
   layout.yaxis = { title: { text: options.yLabel ?? "" }, automargin: true, type: options.yScale ?? "linear" };
   layout.showlegend = series.length > 1;
-  return { data, layout };
+  return layout;
 }
 
 /** Bar chart with the value written on each bar (parameters per layer) — 08-lenet-parameters. */
 export function barFigure(labels: string[], values: ArrayLike<number>, options: ChartOptions = {}): Figure {
-  const fn = "barFigure";
-  if (!Array.isArray(labels) || labels.some((l) => typeof l !== "string")) throw new Error(`${fn}: labels must be an array of strings, got ${describe(labels)}`);
+  const fn = "plot.barFigure";
+  readable(fn, "labels", labels, "an array of strings", () => {
+    if (!Array.isArray(labels) || labels.some((l) => typeof l !== "string")) fail(fn, "labels", "an array of strings", labels);
+  });
   const y = numbers(fn, "values", values);
   if (y.length !== labels.length) throw new Error(`${fn}: ${labels.length} labels but ${y.length} values`);
   const trace: Trace = {
-    type: "bar", name: options.yLabel ?? "value", x: labels.slice(), y,
-    text: y.map((v) => v.toLocaleString("en-US")), textposition: "outside", cliponaxis: false,
+    type: "bar",
+    name: options.yLabel ?? "value",
+    x: labels.slice(),
+    y,
+    text: y.map((v) => v.toLocaleString("en-US")),
+    textposition: "outside",
+    cliponaxis: false,
     marker: { color: PALETTE[0] },
   };
   const layout = chartLayout(options, { width: 640, height: 380 });
@@ -94,9 +116,9 @@ export function barFigure(labels: string[], values: ArrayLike<number>, options: 
 
 /** Confusion matrix: rows are true classes, columns predicted ones, counts in every cell — 09-training-lenet-mnist. */
 export function confusionMatrixFigure(counts: number[][], options: { title?: string; labels?: string[] } = {}): Figure {
-  const fn = "confusionMatrixFigure";
+  const fn = "plot.confusionMatrixFigure";
   const { rows, cols } = matrixSize(fn, "counts", counts);
-  if (rows !== cols) throw new Error(`confusionMatrixFigure: counts must be square (classes × classes), got ${rows}×${cols}`);
+  if (rows !== cols) throw new Error(`plot.confusionMatrixFigure: counts must be square (classes × classes), got ${rows}×${cols}`);
   const labels = options.labels ?? counts.map((_, i) => String(i));
   if (!Array.isArray(labels) || labels.length !== rows) throw new Error(`${fn}: labels must be ${rows} strings, got ${describe(labels)}`);
   const max = Math.max(1, ...counts.flat());
@@ -111,9 +133,20 @@ export function confusionMatrixFigure(counts: number[][], options: { title?: str
   };
   if (options.title !== undefined) layout.title = { text: options.title, x: 0.02, xanchor: "left" };
   const trace: Trace = {
-    type: "heatmap", name: "counts", z: counts.map((row) => row.slice()), x: tickvals, y: tickvals,
-    text: counts.map((row) => row.map((v) => formatCell(v))), texttemplate: "%{text}", textfont: { size: 12 },
-    colorscale: BLUES, zmin: 0, zmax: max, showscale: false, xgap: 1, ygap: 1,
+    type: "heatmap",
+    name: "counts",
+    z: counts.map((row) => row.slice()),
+    x: tickvals,
+    y: tickvals,
+    text: counts.map((row) => row.map((v) => formatCell(v))),
+    texttemplate: "%{text}",
+    textfont: { size: 12 },
+    colorscale: BLUES,
+    zmin: 0,
+    zmax: max,
+    showscale: false,
+    xgap: 1,
+    ygap: 1,
     hovertemplate: "true %{y}, predicted %{x}: %{z}<extra></extra>",
   };
   return { data: [trace], layout };
@@ -135,12 +168,16 @@ export interface LabelledPoints {
 }
 
 /** Decision boundary: the model's output over a grid as filled contours, the points on top, one trace per class — 02-ffnn-xor. */
-export function decisionBoundaryFigure(grid: GridValues, points: LabelledPoints, options: ChartOptions & { threshold?: number } = {}): Figure {
-  const fn = "decisionBoundaryFigure";
-  if (typeof grid !== "object" || grid === null) throw new Error(`${fn}: grid must be {xs, ys, z}, got ${describe(grid)}`);
-  const xs = numbers(fn, "grid.xs", grid.xs);
-  const ys = numbers(fn, "grid.ys", grid.ys);
-  const { rows, cols } = matrixSize(fn, "grid.z", grid.z);
+export function decisionBoundaryFigure(
+  grid: GridValues,
+  points: LabelledPoints,
+  options: ChartOptions & { threshold?: number } = {},
+): Figure {
+  const fn = "plot.decisionBoundaryFigure";
+  const { xs, ys, rows, cols } = readable(fn, "grid", grid, "a grid {xs, ys, z}", () => {
+    if (typeof grid !== "object" || grid === null) throw new Error(`${fn}: grid must be {xs, ys, z}, got ${describe(grid)}`);
+    return { xs: numbers(fn, "grid.xs", grid.xs), ys: numbers(fn, "grid.ys", grid.ys), ...matrixSize(fn, "grid.z", grid.z) };
+  });
   if (rows !== ys.length || cols !== xs.length) {
     throw new Error(`${fn}: grid.z is ${rows}×${cols} but needs ys.length × xs.length = ${ys.length}×${xs.length}`);
   }
@@ -149,12 +186,22 @@ export function decisionBoundaryFigure(grid: GridValues, points: LabelledPoints,
   const py = numbers(fn, "points.y", points.y);
   const labels = numbers(fn, "points.label", points.label);
   if (px.length !== py.length || px.length !== labels.length) {
-    throw new Error(`${fn}: points.x, points.y and points.label must have the same length, got ${px.length}, ${py.length}, ${labels.length}`);
+    throw new Error(
+      `${fn}: points.x, points.y and points.label must have the same length, got ${px.length}, ${py.length}, ${labels.length}`,
+    );
   }
   const threshold = options.threshold ?? 0.5;
   const surface: Trace = {
-    type: "contour", name: "model output", x: xs, y: ys, z: grid.z.map((row) => row.slice()),
-    colorscale: [[0, "#6baed6"], [0.5, "#ffffff"], [1, "#fd8d3c"]],
+    type: "contour",
+    name: "model output",
+    x: xs,
+    y: ys,
+    z: grid.z.map((row) => row.slice()),
+    colorscale: [
+      [0, "#6baed6"],
+      [0.5, "#ffffff"],
+      [1, "#fd8d3c"],
+    ],
     zmid: threshold,
     contours: { coloring: "heatmap", showlines: true, start: threshold, end: threshold, size: 1 },
     line: { color: "#333333", width: 2 },
@@ -165,8 +212,11 @@ export function decisionBoundaryFigure(grid: GridValues, points: LabelledPoints,
   const markers: Trace[] = classes.map((cls, k) => {
     const idx = labels.map((l, i) => (l === cls ? i : -1)).filter((i) => i >= 0);
     return {
-      type: "scatter", mode: "markers", name: `class ${formatCell(cls)}`,
-      x: idx.map((i) => px[i]), y: idx.map((i) => py[i]),
+      type: "scatter",
+      mode: "markers",
+      name: `class ${formatCell(cls)}`,
+      x: idx.map((i) => px[i]),
+      y: idx.map((i) => py[i]),
       marker: { size: 12, color: PALETTE[k % PALETTE.length], line: { color: "#000000", width: 1 }, symbol: k === 0 ? "circle" : "x" },
     };
   });

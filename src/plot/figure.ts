@@ -7,6 +7,7 @@
 //   - keep figures small: plain numbers and strings only (no typed arrays), images as PNG data URIs.
 
 /** One plotly trace: its `type` plus whatever attributes plotly.js reads for that type — 04-convolution-by-hand. */
+import { describe as describeValue, fail, readable } from "../args";
 export interface Trace {
   type: "heatmap" | "scatter" | "bar" | "contour" | "image";
   name?: string;
@@ -116,6 +117,10 @@ export function formatCell(v: number, decimals = 2): string {
 
 /** Check that `values` is a non-empty rectangular matrix of finite numbers; return its size. */
 export function matrixSize(fn: string, arg: string, values: unknown): { rows: number; cols: number } {
+  return readable(fn, arg, values, "a matrix of numbers", () => readMatrixSize(fn, arg, values));
+}
+
+function readMatrixSize(fn: string, arg: string, values: unknown): { rows: number; cols: number } {
   if (!Array.isArray(values) || values.length === 0 || !Array.isArray(values[0]) || values[0].length === 0) {
     throw new Error(`${fn}: ${arg} must be a non-empty matrix (array of rows), got ${describe(values)}`);
   }
@@ -125,20 +130,36 @@ export function matrixSize(fn: string, arg: string, values: unknown): { rows: nu
       throw new Error(`${fn}: ${arg} must be rectangular: row 0 has ${cols} values, row ${r} has ${describe(row)}`);
     }
     row.forEach((v: unknown, c: number) => {
-      if (typeof v !== "number" || Number.isNaN(v)) {
-        throw new Error(`${fn}: ${arg}[${r}][${c}] must be a number, got ${describe(v)}`);
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new Error(`${fn}: ${arg}[${r}][${c}] must be a finite number, got ${describe(v)}`);
       }
     });
   });
   return { rows: values.length, cols };
 }
 
+/** Check that `figure` is a plotly figure {data: [...], layout: {...}} (the check of every function that shows one). */
+export function checkFigure(fn: string, figure: unknown): void {
+  const ok = readable(
+    fn,
+    "figure",
+    figure,
+    "a plotly figure",
+    () =>
+      typeof figure === "object" &&
+      figure !== null &&
+      "data" in figure &&
+      Array.isArray(figure.data) &&
+      "layout" in figure &&
+      typeof figure.layout === "object" &&
+      figure.layout !== null,
+  );
+  if (!ok) fail(fn, "figure", "a plotly figure {data: [...], layout: {...}}", figure);
+}
+
 /** A short description of a bad value for error messages. */
 export function describe(v: unknown): string {
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 37) + "..." : v);
-  if (typeof v === "object" && v !== null) return ArrayBuffer.isView(v) ? v.constructor.name : "an object";
-  return String(v);
+  return describeValue(v);
 }
 
 /** Largest absolute value of a matrix (1 when all are 0), for a colour scale centred on 0. */

@@ -1,16 +1,17 @@
 // Pictures: grayscale and colour images, one or a grid with titles (kernel gallery, feature maps,
 // digits, misclassified examples). Small images become heatmaps (hover shows each pixel's value);
 // large ones become PNG data URIs, shrunk to about their size on screen so outputs stay small.
+import { fail, knownOptions, readable } from "../args";
 import { PNG } from "pngjs";
 import { Annotation, Figure, GRAY, Layout, Trace, axisRefs, describe, titleWidth } from "./figure";
 
 /**
  * An image: rows of gray levels (`number[][]`), rows of [red, green, blue] (`number[][][]`), or a flat
- * row-major array with its shape [height, width] or [height, width, 3] — 06-kernel-gallery.
+ * row-major array with its shape [height, width] or [height, width, 3] — 05-kernel-gallery.
  */
 export type ImageInput = number[][] | number[][][] | { data: ArrayLike<number>; shape: readonly number[] };
 
-/** Options of `imageFigure` — 06-kernel-gallery. */
+/** Options of `imageFigure` — 05-kernel-gallery. */
 export interface ImageOptions {
   title?: string;
   /** Gray levels mapped to black and white: "auto" (min and max of the image, the default) or [black, white]. Colour images use [0, 255] unless given. */
@@ -21,7 +22,7 @@ export interface ImageOptions {
   maxSide?: number;
 }
 
-/** Options of `imageGridFigure` — 06-kernel-gallery. */
+/** Options of `imageGridFigure` — 05-kernel-gallery. */
 export interface ImageGridOptions extends Omit<ImageOptions, "title"> {
   title?: string;
   /** Images per row (default: up to 4). */
@@ -72,7 +73,8 @@ function toPixels(fn: string, arg: string, image: ImageInput): Pixels {
     throw new Error(`${fn}: ${arg} must be rows of pixels or {data, shape}, got ${describe(image)}`);
   }
   const shape = image.shape;
-  const ok = (shape.length === 2 || (shape.length === 3 && shape[2] === 3) || (shape.length === 3 && shape[2] === 1)) &&
+  const ok =
+    (shape.length === 2 || (shape.length === 3 && shape[2] === 3) || (shape.length === 3 && shape[2] === 1)) &&
     shape.every((n) => Number.isInteger(n) && n > 0);
   if (!ok) throw new Error(`${fn}: ${arg}.shape must be [height, width] or [height, width, 3], got [${shape.join(", ")}]`);
   const [height, width] = shape;
@@ -118,7 +120,10 @@ function valueRange(fn: string, p: Pixels, range: ImageOptions["range"]): [numbe
   if (p.channels === 3) return [0, 255];
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of p.values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  for (const v of p.values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
 }
 
@@ -144,8 +149,16 @@ function imageTrace(fn: string, p: Pixels, i: number, options: ImageOptions, nam
   if (p.channels === 1 && p.height * p.width <= HEATMAP_LIMIT) {
     const z = Array.from({ length: p.height }, (_, r) => Array.from(p.values.subarray(r * p.width, (r + 1) * p.width)));
     return {
-      type: "heatmap", name, z, xaxis: refs.x, yaxis: refs.y, colorscale: GRAY, zmin: range[0], zmax: range[1],
-      showscale: false, hovertemplate: "row %{y}, column %{x}: %{z}<extra></extra>",
+      type: "heatmap",
+      name,
+      z,
+      xaxis: refs.x,
+      yaxis: refs.y,
+      colorscale: GRAY,
+      zmin: range[0],
+      zmax: range[1],
+      showscale: false,
+      hovertemplate: "row %{y}, column %{x}: %{z}<extra></extra>",
     };
   }
   const maxSide = options.maxSide ?? shownSize;
@@ -153,8 +166,16 @@ function imageTrace(fn: string, p: Pixels, i: number, options: ImageOptions, nam
   const factor = Math.ceil(Math.max(p.height, p.width) / maxSide);
   const small = shrink(p, factor);
   return {
-    type: "image", name, source: pngDataUri(small, range), xaxis: refs.x, yaxis: refs.y,
-    x0: (factor - 1) / 2, y0: (factor - 1) / 2, dx: factor, dy: factor, hoverinfo: "x+y",
+    type: "image",
+    name,
+    source: pngDataUri(small, range),
+    xaxis: refs.x,
+    yaxis: refs.y,
+    x0: (factor - 1) / 2,
+    y0: (factor - 1) / 2,
+    dx: factor,
+    dy: factor,
+    hoverinfo: "x+y",
   };
 }
 
@@ -167,14 +188,16 @@ function imageAxes(layout: Layout, i: number, p: Pixels, xDomain: [number, numbe
 
 function checkSize(fn: string, size: unknown, fallback: number): number {
   if (size === undefined) return fallback;
-  if (typeof size !== "number" || !Number.isInteger(size) || size < 16) throw new Error(`${fn}: size must be an integer ≥ 16 (pixels), got ${describe(size)}`);
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 16)
+    throw new Error(`${fn}: size must be an integer ≥ 16 (pixels), got ${describe(size)}`);
   return size;
 }
 
-/** One grayscale or colour image — 06-kernel-gallery. */
+/** One grayscale or colour image — 05-kernel-gallery. */
 export function imageFigure(image: ImageInput, options: ImageOptions = {}): Figure {
-  const p = toPixels("imageFigure", "image", image);
-  const size = checkSize("imageFigure", options.size, 280);
+  knownOptions("plot.imageFigure", options, ["title", "range", "size", "maxSide"]);
+  const p = readable("plot.imageFigure", "image", image, "an image", () => toPixels("plot.imageFigure", "image", image));
+  const size = checkSize("plot.imageFigure", options.size, 280);
   const scale = size / Math.max(p.height, p.width);
   const top = options.title !== undefined ? 40 : 8;
   const plotWidth = Math.round(p.width * scale);
@@ -186,18 +209,31 @@ export function imageFigure(image: ImageInput, options: ImageOptions = {}): Figu
   };
   if (options.title !== undefined) layout.title = { text: options.title, x: 0.02, xanchor: "left", font: { size: 14 } };
   imageAxes(layout, 0, p, [0, 1], [0, 1]);
-  return { data: [imageTrace("imageFigure", p, 0, options, options.title ?? "image", size)], layout };
+  return { data: [imageTrace("plot.imageFigure", p, 0, options, options.title ?? "image", size)], layout };
 }
 
-/** Several images in a grid, each with its title (kernel gallery, feature maps, digits) — 06-kernel-gallery. */
+/** Several images in a grid, each with its title (kernel gallery, feature maps, digits) — 05-kernel-gallery. */
 export function imageGridFigure(images: { image: ImageInput; title?: string }[], options: ImageGridOptions = {}): Figure {
-  const fn = "imageGridFigure";
-  if (!Array.isArray(images) || images.length === 0) throw new Error(`${fn}: images must be a non-empty array of {image, title}, got ${describe(images)}`);
+  const fn = "plot.imageGridFigure";
+  const listOk = readable(
+    fn,
+    "images",
+    images,
+    "an array of { image, title }",
+    () =>
+      Array.isArray(images) &&
+      images.length > 0 &&
+      images.length <= 1000 &&
+      images.every((item) => typeof item === "object" && item !== null && "image" in item),
+  );
+  if (!listOk) throw new Error(`${fn}: images must be a non-empty array of at most 1000 {image, title}, got ${describe(images)}`);
+  if (typeof options !== "object" || options === null) fail(fn, "options", "an object like { columns, size }", options);
   const columns = options.columns ?? Math.min(images.length, 4);
   if (!Number.isInteger(columns) || columns < 1) throw new Error(`${fn}: columns must be a positive integer, got ${describe(columns)}`);
   const size = checkSize(fn, options.size, 150);
   const pixels = images.map((item, i) => {
-    if (typeof item !== "object" || item === null || !("image" in item)) throw new Error(`${fn}: images[${i}] must be {image, title}, got ${describe(item)}`);
+    if (typeof item !== "object" || item === null || !("image" in item))
+      throw new Error(`${fn}: images[${i}] must be {image, title}, got ${describe(item)}`);
     return toPixels(fn, `images[${i}].image`, item.image);
   });
   const rows = Math.ceil(images.length / columns);
@@ -224,8 +260,15 @@ export function imageGridFigure(images: { image: ImageInput; title?: string }[],
     imageAxes(layout, i, p, xDomain, yDomain);
     const title = images[i].title ?? "";
     annotations.push({
-      text: title, x: (xDomain[0] + xDomain[1]) / 2, y: yDomain[1], xref: "paper", yref: "paper",
-      xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 12 },
+      text: title,
+      x: (xDomain[0] + xDomain[1]) / 2,
+      y: yDomain[1],
+      xref: "paper",
+      yref: "paper",
+      xanchor: "center",
+      yanchor: "bottom",
+      showarrow: false,
+      font: { size: 12 },
     });
     return imageTrace(fn, p, i, { ...options, title: undefined }, title || `image ${i + 1}`, size);
   });

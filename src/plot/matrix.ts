@@ -1,8 +1,22 @@
 // Matrices as annotated heatmaps: every cell shows its value (or an expression such as
 // "-6 - 6 - 6"), colours diverge from white at 0, and a rectangle marks the kernel's window.
+import { fail, knownOptions, readable } from "../args";
 import {
-  Annotation, BLUES, CellWindow, DIVERGING, Figure, GRAY, Layout, Shape, Trace,
-  axisRefs, describe, formatCell, matrixSize, maxAbs, titleWidth,
+  Annotation,
+  BLUES,
+  CellWindow,
+  DIVERGING,
+  Figure,
+  GRAY,
+  Layout,
+  Shape,
+  Trace,
+  axisRefs,
+  describe,
+  formatCell,
+  matrixSize,
+  maxAbs,
+  titleWidth,
 } from "./figure";
 
 /** Colours of a matrix: diverging around 0, gray levels, or light-to-dark blue for counts — 04-convolution-by-hand. */
@@ -101,15 +115,17 @@ function colorRange(values: (number | null)[][], colors: MatrixColors): [number,
   }
   let lo = Infinity;
   let hi = -Infinity;
-  for (const row of finite) for (const v of row) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  for (const row of finite)
+    for (const v of row) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
   return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
 }
 
 /** The text of every cell, row by row: the panel's text, or the formatted value ("" for an empty cell). */
 export function cellLabels(panel: PartialPanel): string[][] {
-  return panel.values.map((row, r) =>
-    row.map((v, c) => (v === null ? "" : panel.text ? panel.text[r][c] : formatCell(v, panel.decimals))),
-  );
+  return panel.values.map((row, r) => row.map((v, c) => (v === null ? "" : panel.text ? panel.text[r][c] : formatCell(v, panel.decimals))));
 }
 
 /**
@@ -204,7 +220,9 @@ function checkPanel(fn: string, arg: string, panel: MatrixPanel, valuesName = `$
   if (typeof panel !== "object" || panel === null) throw new Error(`${fn}: ${arg} must be an object, got ${describe(panel)}`);
   const { rows, cols } = matrixSize(fn, valuesName, panel.values);
   if (panel.text !== undefined) {
-    const ok = Array.isArray(panel.text) && panel.text.length === rows &&
+    const ok =
+      Array.isArray(panel.text) &&
+      panel.text.length === rows &&
       panel.text.every((row) => Array.isArray(row) && row.length === cols && row.every((t) => typeof t === "string"));
     if (!ok) throw new Error(`${fn}: ${arg}.text must be ${rows}×${cols} strings like the values, got ${describe(panel.text)}`);
   }
@@ -241,14 +259,23 @@ export function panelsFigure(panels: PartialPanel[], title: string | undefined, 
 
 /** A row of matrices with captions and operators between them, e.g. input ⊛ kernel = output — 04-convolution-by-hand. */
 export function matrixRowFigure(panels: MatrixPanel[], options: MatrixRowOptions = {}): Figure {
-  if (!Array.isArray(panels) || panels.length === 0) {
-    throw new Error(`matrixRowFigure: panels must be a non-empty array, got ${describe(panels)}`);
+  knownOptions("plot.matrixRowFigure", options, ["title", "operators"]);
+  if (
+    !readable(
+      "plot.matrixRowFigure",
+      "panels",
+      panels,
+      "an array of panels",
+      () => Array.isArray(panels) && panels.length > 0 && panels.length <= 100,
+    )
+  ) {
+    throw new Error(`plot.matrixRowFigure: panels must be a non-empty array, got ${describe(panels)}`);
   }
-  panels.forEach((p, i) => checkPanel("matrixRowFigure", `panels[${i}]`, p));
+  panels.forEach((p, i) => checkPanel("plot.matrixRowFigure", `panels[${i}]`, p));
   const operators = options.operators ?? (panels.length === 3 ? ["⊛", "="] : []);
   if (!Array.isArray(operators) || operators.length > panels.length - 1 || operators.some((o) => typeof o !== "string")) {
     throw new Error(
-      `matrixRowFigure: operators must be at most ${panels.length - 1} strings for ${panels.length} panels, got ${describe(operators)}`,
+      `plot.matrixRowFigure: operators must be at most ${panels.length - 1} strings for ${panels.length} panels, got ${describe(operators)}`,
     );
   }
   return panelsFigure(panels, options.title, operators);
@@ -256,7 +283,9 @@ export function matrixRowFigure(panels: MatrixPanel[], options: MatrixRowOptions
 
 /** One matrix as a heatmap with its value (or an expression) in every cell and an optional window — 04-convolution-by-hand. */
 export function matrixFigure(values: number[][], options: MatrixOptions = {}): Figure {
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    fail("plot.matrixFigure", "options", "an object like { title, caption }", options);
   const { title, ...panel } = options;
-  checkPanel("matrixFigure", "options", { ...panel, values }, "values");
+  checkPanel("plot.matrixFigure", "options", { ...panel, values }, "values");
   return panelsFigure([{ ...panel, values }], title, []);
 }

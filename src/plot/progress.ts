@@ -1,7 +1,8 @@
 // Output that changes while training runs: a text progress bar and a figure, each updated in
 // place (Jupyter display_id + update_display_data) instead of printing line after line.
 import { canDisplay, display, newDisplayId } from "../display";
-import { Figure, describe } from "./figure";
+import { fail, finite, integer, knownOptions, positiveInteger, readable } from "../args";
+import { Figure, checkFigure, describe } from "./figure";
 import { ensurePlotly, figureBundle } from "./show";
 
 /** Where training is: epoch and batch (1-based), the loss (and accuracy), and the time since the start — 09-training-lenet-mnist. */
@@ -23,8 +24,22 @@ function clock(totalSeconds: number): string {
   return `${m}:${String(s % 60).padStart(2, "0")}`;
 }
 
+function checkState(fn: string, state: unknown): void {
+  if (typeof state !== "object" || state === null || Array.isArray(state))
+    fail(fn, "state", "a progress state { epoch, epochs, batch, batches, batchSize, loss, seconds }", state);
+  readable(fn, "state", state, "a progress state", () => {
+    const s: { [key: string]: unknown } = { ...(typeof state === "object" && state !== null ? state : {}) };
+    for (const key of ["epoch", "epochs", "batch", "batches", "batchSize"]) integer(fn, `state.${key}`, s[key], { min: 1, max: 1e9 });
+    finite(fn, "state.loss", s.loss);
+    finite(fn, "state.seconds", s.seconds, { min: 0 });
+    if (s.accuracy !== undefined) finite(fn, "state.accuracy", s.accuracy, { min: 0, max: 1 });
+  });
+}
+
 /** One progress line: "epoch 2/5 [██████░░░░] batch 30/60 · loss 0.1234 · accuracy 96.2 % · 1,234 images/s · ETA 0:12" — 09-training-lenet-mnist. */
 export function progressLine(state: ProgressState, width = 20): string {
+  checkState("plot.progressLine", state);
+  integer("plot.progressLine", "width", width, { min: 1, max: 200 });
   const done = (state.epoch - 1) * state.batches + state.batch;
   const total = state.epochs * state.batches;
   const filled = Math.round((width * state.batch) / state.batches);
@@ -59,14 +74,11 @@ export interface ProgressBar {
   readonly line: string;
 }
 
-function positiveInteger(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new Error(`${fn}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
-
 /** A live text progress bar (epoch, batch, loss, images/s, ETA) updated in place — 09-training-lenet-mnist. */
 export function progressBar(options: ProgressOptions): ProgressBar {
-  const fn = "progressBar";
+  const fn = "plot.progressBar";
+  knownOptions(fn, options, ["epochs", "batches", "batchSize", "every", "now"], { required: true });
+  if (options.now !== undefined && typeof options.now !== "function") fail(fn, "now", "a function returning milliseconds", options.now);
   const epochs = positiveInteger(fn, "epochs", options.epochs);
   const batches = positiveInteger(fn, "batches", options.batches);
   const batchSize = positiveInteger(fn, "batchSize", options.batchSize);
@@ -83,8 +95,10 @@ export function progressBar(options: ProgressOptions): ProgressBar {
       return line;
     },
     update(epoch: number, batch: number, loss: number, accuracy?: number): void {
-      if (!Number.isInteger(epoch) || epoch < 1 || epoch > epochs) throw new Error(`progressBar.update: epoch must be 1..${epochs}, got ${describe(epoch)}`);
-      if (!Number.isInteger(batch) || batch < 1 || batch > batches) throw new Error(`progressBar.update: batch must be 1..${batches}, got ${describe(batch)}`);
+      if (!Number.isInteger(epoch) || epoch < 1 || epoch > epochs)
+        throw new Error(`progressBar.update: epoch must be 1..${epochs}, got ${describe(epoch)}`);
+      if (!Number.isInteger(batch) || batch < 1 || batch > batches)
+        throw new Error(`progressBar.update: batch must be 1..${batches}, got ${describe(batch)}`);
       if (typeof loss !== "number") throw new Error(`progressBar.update: loss must be a number, got ${describe(loss)}`);
       if (accuracy !== undefined && !(accuracy >= 0 && accuracy <= 1)) {
         throw new Error(`progressBar.update: accuracy must be a fraction from 0 to 1, got ${describe(accuracy)}`);
@@ -112,12 +126,14 @@ export interface LiveFigure {
 
 /** Show `figure` now and return a handle that replaces it in place; plotly.js is sent first if needed — 09-training-lenet-mnist. */
 export function liveFigure(figure: Figure): LiveFigure {
+  checkFigure("plot.liveFigure", figure);
   const displayId = newDisplayId();
   // The library goes in its own output, so that replacing this figure never removes it.
   ensurePlotly();
   display(figureBundle(figure), { displayId });
   return {
     update(next: Figure): void {
+      checkFigure("plot.liveFigure", next);
       display(figureBundle(next), { displayId, update: true });
     },
   };

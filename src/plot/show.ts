@@ -7,7 +7,8 @@
 //   text/plain                       a one-line summary (terminals, and what is left without JavaScript).
 import * as fs from "fs";
 import { MimeBundle, canDisplay, display } from "../display";
-import { Figure, describe } from "./figure";
+import { Figure, checkFigure } from "./figure";
+import { escapeHtml } from "../html";
 
 /** MIME type of plotly figures that JupyterLab's and VS Code's plotly renderers read. */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -15,14 +16,22 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 /** Figures waiting for plotly.js push their draw function on this global list. */
 const QUEUE = "dlByHandPlotQueue";
 
+/**
+ * The plotly.js bundle of the course: the "cartesian" partial bundle (scatter, bar, heatmap,
+ * contour, image and a few more; every trace type src/plot/ draws), 1.5 MB instead of the full 4.8 MB.
+ * Notebooks and decks load the same file.
+ */
+export const PLOTLY_PACKAGE = "plotly.js-cartesian-dist-min";
+export const PLOTLY_FILE = "plotly-cartesian.min.js";
+
 let libraryCache: { version: string; script: string } | null = null;
 let librarySent = false;
 
 /** plotly.js from node_modules, made safe to inline in a <script> element. */
 function plotlyLibrary(): { version: string; script: string } {
   if (libraryCache) return libraryCache;
-  const file = require.resolve("plotly.js-dist-min/plotly.min.js");
-  const pkg: unknown = JSON.parse(fs.readFileSync(require.resolve("plotly.js-dist-min/package.json"), "utf8"));
+  const file = require.resolve(`${PLOTLY_PACKAGE}/${PLOTLY_FILE}`);
+  const pkg: unknown = JSON.parse(fs.readFileSync(require.resolve(`${PLOTLY_PACKAGE}/package.json`), "utf8"));
   const version = typeof pkg === "object" && pkg !== null && "version" in pkg ? String(pkg.version) : "?";
   // "<" written as \x3C means the same inside JS strings, regular expressions and comments,
   // and keeps the HTML parser from ending the script early.
@@ -35,29 +44,22 @@ function plotlyLibrary(): { version: string; script: string } {
   return libraryCache;
 }
 
-/** The version of plotly.js that the notebooks load (the pinned `plotly.js-dist-min`) — 00-welcome. */
+/** The version of plotly.js that the notebooks load (the pinned `plotly.js-cartesian-dist-min`) — 00-welcome. */
 export function plotlyVersion(): string {
   return plotlyLibrary().version;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
 /** JSON that can sit inside a <script> element ("<" escaped as \u003c, which JSON allows). */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}
-
-function checkFigure(fn: string, figure: Figure): void {
-  if (typeof figure !== "object" || figure === null || !Array.isArray(figure.data) || typeof figure.layout !== "object" || figure.layout === null) {
-    throw new Error(`${fn}: figure must be a plotly figure {data: [...], layout: {...}}, got ${describe(figure)}`);
-  }
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** One line describing a figure: its title, traces and frames — 00-welcome. */
 export function figureSummary(figure: Figure): string {
-  checkFigure("figureSummary", figure);
+  checkFigure("plot.figureSummary", figure);
   const counts = new Map<string, number>();
   for (const t of figure.data) counts.set(t.type, (counts.get(t.type) ?? 0) + 1);
   const traces = [...counts].map(([type, n]) => (n === 1 ? type : `${n} ${type}`)).join(", ");
@@ -71,12 +73,12 @@ export function figureSummary(figure: Figure): string {
 function libraryHtml(): string {
   const lib = plotlyLibrary();
   const flush = `(function () { var q = window.${QUEUE} || []; window.${QUEUE} = []; q.forEach(function (draw) { draw(window.Plotly); }); })();`;
-  return `<script>/* plotly.js ${lib.version}, from node_modules/plotly.js-dist-min */\n${lib.script}\n</script>\n<script>${flush}</script>\n`;
+  return `<script>/* plotly.js ${lib.version}, from node_modules/${PLOTLY_PACKAGE} */\n${lib.script}\n</script>\n<script>${flush}</script>\n`;
 }
 
 /** The text/html form of a figure; with `withLibrary`, plotly.js itself comes first — 00-welcome. */
 export function figureHtml(figure: Figure, options: { withLibrary?: boolean } = {}): string {
-  checkFigure("figureHtml", figure);
+  checkFigure("plot.figureHtml", figure);
   const id = "dl-plot-" + Math.random().toString(36).slice(2, 10);
   const width = typeof figure.layout.width === "number" ? `${figure.layout.width}px` : "100%";
   const height = typeof figure.layout.height === "number" ? `${figure.layout.height}px` : "420px";
@@ -105,7 +107,7 @@ export function figureHtml(figure: Figure, options: { withLibrary?: boolean } = 
 
 /** The MIME bundle of a figure: plotly JSON, HTML (optionally with plotly.js) and a text summary — 00-welcome. */
 export function figureBundle(figure: Figure, options: { withLibrary?: boolean } = {}): MimeBundle {
-  checkFigure("figureBundle", figure);
+  checkFigure("plot.figureBundle", figure);
   const json: Record<string, unknown> = { data: figure.data, layout: figure.layout };
   if (figure.frames) json.frames = figure.frames;
   if (figure.config) json.config = figure.config;

@@ -1,6 +1,8 @@
 // When CNNs fail on purpose (lectures 004 and 000): gradients with respect to the INPUT image.
 // Training asks "how should the weights change to lower the loss?"; these ask "how should the
 // picture change?" — to raise the loss (an adversarial example) or to raise one class (model inversion).
+import { finite, knownOptions } from "../args";
+import { examplesArg, imageArg, modelArg } from "./args";
 import { tf } from "../tf";
 import type { Examples } from "./fit";
 
@@ -24,13 +26,16 @@ function classCount(fn: string, model: tf.LayersModel): number {
 }
 
 function checkClass(fn: string, arg: string, label: number, classes: number): void {
-  if (!Number.isInteger(label) || label < 0 || label >= classes) throw new Error(`${fn}: ${arg} must be a class 0..${classes - 1}, got ${label}`);
+  if (!Number.isInteger(label) || label < 0 || label >= classes)
+    throw new Error(`${fn}: ${arg} must be a class 0..${classes - 1}, got ${label}`);
 }
 
 /** Run the model on one image of `shape` (e.g. [28, 28, 1]) — 10-when-cnns-fail. */
 export function classify(model: tf.LayersModel, image: Float32Array, shape: number[]): Verdict {
+  modelArg("attacks.classify", model);
+  imageArg("attacks.classify", image, shape);
   const size = shape.reduce((a, b) => a * b, 1);
-  if (image.length !== size) throw new Error(`classify: image has ${image.length} numbers, expected ${shape.join("×")} = ${size}`);
+  if (image.length !== size) throw new Error(`attacks.classify: image has ${image.length} numbers, expected ${shape.join("×")} = ${size}`);
   const p = tf.tidy(() => probabilitiesOf(model, tf.tensor(image, [1, ...shape])));
   const probabilities = Array.from(p.dataSync());
   p.dispose();
@@ -40,8 +45,10 @@ export function classify(model: tf.LayersModel, image: Float32Array, shape: numb
 
 /** ∂loss/∂pixel for every pixel of every example: how each pixel should change to raise the cross-entropy of its true label — 10-when-cnns-fail. */
 export function inputGradient(model: tf.LayersModel, examples: Examples): Float32Array {
-  const classes = classCount("inputGradient", model);
-  examples.y.forEach((label, i) => checkClass("inputGradient", `label of example ${i}`, label, classes));
+  modelArg("attacks.inputGradient", model);
+  examplesArg("attacks.inputGradient", examples);
+  const classes = classCount("attacks.inputGradient", model);
+  examples.y.forEach((label, i) => checkClass("attacks.inputGradient", `label of example ${i}`, label, classes));
   const gradient = tf.tidy(() => {
     const x = tf.tensor(examples.x, [examples.count, ...examples.shape]);
     const target = tf.oneHot(tf.tensor1d(Int32Array.from(examples.y), "int32"), classes);
@@ -71,9 +78,13 @@ export interface Adversarial {
  * raises the loss of the true label, x' = clip(x + ε · sign(∂loss/∂x), low, high) — 10-when-cnns-fail.
  */
 export function fgsm(model: tf.LayersModel, examples: Examples, options: FgsmOptions): Adversarial {
+  modelArg("attacks.fgsm", model);
+  examplesArg("attacks.fgsm", examples);
+  knownOptions("attacks.fgsm", options, ["epsilon", "range"], { required: true });
+  finite("attacks.fgsm", "epsilon", options.epsilon, { min: 0, max: 1 });
   const { epsilon, range = [0, 1] } = options;
-  if (!(epsilon >= 0)) throw new Error(`fgsm: epsilon must be ≥ 0, got ${epsilon}`);
-  if (!(range[0] < range[1])) throw new Error(`fgsm: range must be [low, high] with low < high, got [${range.join(", ")}]`);
+  if (!(epsilon >= 0)) throw new Error(`attacks.fgsm: epsilon must be ≥ 0, got ${epsilon}`);
+  if (!(range[0] < range[1])) throw new Error(`attacks.fgsm: range must be [low, high] with low < high, got [${range.join(", ")}]`);
   const gradient = inputGradient(model, examples);
   const perturbation = gradient.map((g) => epsilon * Math.sign(g));
   const x = examples.x.map((v, i) => Math.min(range[1], Math.max(range[0], v + perturbation[i])));
@@ -98,7 +109,9 @@ export interface InversionOptions {
  * belongs to that class — 10-when-cnns-fail.
  */
 export function invertClasses(model: tf.LayersModel, targets: number[], shape: number[], options: InversionOptions = {}): Float32Array[] {
-  const fn = "invertClasses";
+  modelArg("attacks.invertClasses", model);
+  const fn = "attacks.invertClasses";
+  knownOptions(fn, options, ["steps", "learningRate", "l2", "range"]);
   const steps = options.steps ?? 200;
   const learningRate = options.learningRate ?? 0.1;
   const l2 = options.l2 ?? 0.1;
@@ -111,7 +124,10 @@ export function invertClasses(model: tf.LayersModel, targets: number[], shape: n
   const mask = tf.oneHot(tf.tensor1d(targets, "int32"), classes);
   // Each image's objective depends on that image only, so one gradient of the sum serves them all.
   const objective = (x: tf.Tensor) =>
-    tf.sub(tf.sum(tf.log(tf.add(tf.sum(tf.mul(probabilitiesOf(model, x), mask), 1), 1e-7))), tf.mul(tf.mean(tf.square(x)), l2 * targets.length));
+    tf.sub(
+      tf.sum(tf.log(tf.add(tf.sum(tf.mul(probabilitiesOf(model, x), mask), 1), 1e-7))),
+      tf.mul(tf.mean(tf.square(x)), l2 * targets.length),
+    );
   const gradient = tf.grad(objective);
   let x = tf.fill([targets.length, ...shape], low);
   for (let i = 0; i < steps; i++) {

@@ -1,5 +1,7 @@
 // Natural transformations of digits (lecture 004): shift and rotate images, to test how a CNN copes,
 // and the same moves drawn at random during training (data augmentation).
+import { fail, finite, integer, knownOptions } from "../args";
+import { examplesArg } from "./args";
 import type { Random } from "../random";
 import type { Augment, Examples } from "./fit";
 
@@ -18,19 +20,26 @@ function sample(image: Float32Array, height: number, width: number, row: number,
   const fc = col - c0;
   const pixel = (r: number, c: number) => (r >= 0 && r < height && c >= 0 && c < width ? image[r * width + c] : 0);
   return (
-    (1 - fr) * (1 - fc) * pixel(r0, c0) + (1 - fr) * fc * pixel(r0, c0 + 1) +
-    fr * (1 - fc) * pixel(r0 + 1, c0) + fr * fc * pixel(r0 + 1, c0 + 1)
+    (1 - fr) * (1 - fc) * pixel(r0, c0) +
+    (1 - fr) * fc * pixel(r0, c0 + 1) +
+    fr * (1 - fc) * pixel(r0 + 1, c0) +
+    fr * fc * pixel(r0 + 1, c0 + 1)
   );
 }
 
 /** Move one image (`height`×`width`, one channel): each output pixel looks up where it came from — 10-when-cnns-fail. */
 export function moveImage(image: Float32Array, height: number, width: number, move: Move): Float32Array {
+  const fn = "train.moveImage";
+  if (!(image instanceof Float32Array)) fail(fn, "image", "a Float32Array of pixels", image);
+  integer(fn, "height", height, { min: 1, max: 10_000 });
+  integer(fn, "width", width, { min: 1, max: 10_000 });
+  knownOptions(fn, move, ["dx", "dy", "degrees"], { arg: "move", required: true });
   if (image.length !== height * width) {
-    throw new Error(`moveImage: image has ${image.length} pixels, expected ${height}×${width} = ${height * width}`);
+    throw new Error(`train.moveImage: image has ${image.length} pixels, expected ${height}×${width} = ${height * width}`);
   }
   const { dx = 0, dy = 0, degrees = 0 } = move;
   for (const [name, v] of Object.entries({ dx, dy, degrees })) {
-    if (!Number.isFinite(v)) throw new Error(`moveImage: ${name} must be a finite number, got ${v}`);
+    if (!Number.isFinite(v)) throw new Error(`train.moveImage: ${name} must be a finite number, got ${v}`);
   }
   if (degrees === 0 && Number.isInteger(dx) && Number.isInteger(dy)) return shiftImage(image, height, width, dx, dy);
   const angle = (degrees * Math.PI) / 180;
@@ -63,13 +72,16 @@ function shiftImage(image: Float32Array, height: number, width: number, dx: numb
 
 function imageSize(fn: string, examples: Examples): [number, number] {
   const [height, width, channels = 1] = examples.shape;
-  if (examples.shape.length < 2 || channels !== 1) throw new Error(`${fn}: examples must be one-channel images, got shape [${examples.shape.join(", ")}]`);
+  if (examples.shape.length < 2 || channels !== 1)
+    throw new Error(`${fn}: examples must be one-channel images, got shape [${examples.shape.join(", ")}]`);
   return [height, width];
 }
 
 /** Every example moved the same way (a test set shifted by 3 pixels, rotated by 20°) — 10-when-cnns-fail. */
 export function moveExamples(examples: Examples, move: Move): Examples {
-  const [height, width] = imageSize("moveExamples", examples);
+  examplesArg("train.moveExamples", examples);
+  knownOptions("train.moveExamples", move, ["dx", "dy", "degrees"], { arg: "move", required: true });
+  const [height, width] = imageSize("train.moveExamples", examples);
   const size = height * width;
   const x = new Float32Array(examples.x.length);
   for (let i = 0; i < examples.count; i++) {
@@ -80,10 +92,13 @@ export function moveExamples(examples: Examples, move: Move): Examples {
 
 /** Data augmentation for `fit`: each training image shifted by up to `maxShift` pixels and rotated by up to `maxDegrees` — 10-when-cnns-fail. */
 export function randomMoves(options: { maxShift?: number; maxDegrees?: number }): Augment {
+  knownOptions("train.randomMoves", options, ["maxShift", "maxDegrees"], { required: true });
+  if (options.maxShift !== undefined) finite("train.randomMoves", "maxShift", options.maxShift, { min: 0, max: 100 });
+  if (options.maxDegrees !== undefined) finite("train.randomMoves", "maxDegrees", options.maxDegrees, { min: 0, max: 360 });
   const maxShift = options.maxShift ?? 0;
   const maxDegrees = options.maxDegrees ?? 0;
   if (!(maxShift >= 0) || !(maxDegrees >= 0)) {
-    throw new Error(`randomMoves: maxShift and maxDegrees must be ≥ 0, got ${maxShift} and ${maxDegrees}`);
+    throw new Error(`train.randomMoves: maxShift and maxDegrees must be ≥ 0, got ${maxShift} and ${maxDegrees}`);
   }
   return (x: Float32Array, shape: number[], count: number, random: Random): void => {
     const [height, width] = shape;

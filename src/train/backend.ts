@@ -8,6 +8,7 @@ import { conv2dBackpropFilterKernel } from "./kernels/conv2dBackpropFilter";
 import { conv2dBackpropInputKernel } from "./kernels/conv2dBackpropInput";
 import { maxPoolGradKernel } from "./kernels/maxPoolGrad";
 import { padV2Kernel } from "./kernels/padV2";
+import { samePaddingKernels } from "./kernels/samePadding";
 import { sliceKernel } from "./kernels/slice";
 import { tanhKernel } from "./kernels/tanh";
 import { keepStockKernel } from "./kernels/util";
@@ -22,6 +23,7 @@ export const fastKernels: readonly tf.KernelConfig[] = [
   sliceKernel, // stock: copies the whole input to take a batch
   padV2Kernel,
   batchMatMulKernel, // stock: slow with transposed operands
+  ...samePaddingKernels, // stock: wrong 'same' padding for an even kernel with a stride
 ];
 
 function registerFastKernels(): void {
@@ -39,7 +41,7 @@ function registerFastKernels(): void {
 /** Train on the CPU fast: switch TensorFlow.js to wasm with the custom kernels; returns the backend name — 09-training-lenet-mnist. */
 export async function useFastBackend(): Promise<string> {
   // The stock kernels must be set up by the backend before ours replace them (ours fall back to them).
-  if (!(await tf.setBackend("wasm"))) throw new Error("useFastBackend: the wasm backend failed to start");
+  if (!(await tf.setBackend("wasm"))) throw new Error("train.useFastBackend: the wasm backend failed to start");
   await tf.ready();
   registerFastKernels();
   return tf.getBackend();

@@ -1,9 +1,15 @@
 // Training a TensorFlow.js model by hand (lectures 001, 002): shuffle the examples, cut them into
 // batches, and for each batch run forward, measure the loss, back-propagate, update the weights.
 // Every number repeats from run to run: the order of the examples comes from a seeded generator.
+import * as os from "os";
+import { examplesArg, modelArg } from "./args";
+import { describe as formatValue, fail, finite, integer, knownOptions, positiveInteger, readable } from "../args";
 import { tf } from "../tf";
 import type { MnistData } from "../datasets";
 import { seededRandom, type Random } from "../random";
+import { FlatAdam } from "./adam";
+import { argmax, GradientStep } from "./step";
+import { StepPool } from "./workers";
 
 /** Labelled examples: example i is `x[i·size .. (i+1)·size)` with `size` = product of `shape`, its class `y[i]` — 09-training-lenet-mnist. */
 export interface Examples {
@@ -41,6 +47,10 @@ export interface EpochResult {
   testLoss?: number;
   testAccuracy?: number;
   seconds: number;
+  /** Training speed of this epoch, measured: images per second (test evaluation not counted). */
+  imagesPerSecond: number;
+  /** Threads that trained (the `workers` option, or 1 for models that run through model.apply). */
+  threads: number;
 }
 
 /** Options of `fit` — 09-training-lenet-mnist. */
@@ -58,23 +68,43 @@ export interface FitOptions {
   test?: Examples;
   augment?: Augment;
   onBatch?: (progress: TrainProgress) => void;
-  onEpoch?: (result: EpochResult) => void;
+  /** Called after every epoch; when it returns a promise, training waits for it. */
+  onEpoch?: (result: EpochResult) => void | Promise<void>;
+  /** Threads that share each batch (default: 2 on a machine with 2 cores or more, else 1; 1 for models `fit` cannot copy into a worker). */
+  workers?: number;
 }
 
 /** MNIST digits as examples for a conv net: pixels 0–255 scaled to 0–1, shape [28, 28, 1] — 09-training-lenet-mnist. */
 export function mnistExamples(data: MnistData): Examples {
+  const isMnist = readable(
+    "train.mnistExamples",
+    "data",
+    data,
+    "digits from data.loadMnist",
+    () =>
+      typeof data === "object" &&
+      data !== null &&
+      data.images instanceof Uint8Array &&
+      data.labels instanceof Uint8Array &&
+      Array.isArray(data.shape) &&
+      data.shape.length === 3,
+  );
+  if (!isMnist) fail("train.mnistExamples", "data", "digits from data.loadMnist", data);
   const [count, rows, cols] = data.shape;
   if (data.images.length !== count * rows * cols || data.labels.length !== count) {
-    throw new Error(`mnistExamples: data holds ${data.images.length} pixels and ${data.labels.length} labels, expected ${count * rows * cols} and ${count}`);
+    throw new Error(
+      `train.mnistExamples: data holds ${data.images.length} pixels and ${data.labels.length} labels, expected ${count * rows * cols} and ${count}`,
+    );
   }
   return { x: Float32Array.from(data.images, (v) => v / 255), y: Uint8Array.from(data.labels), shape: [rows, cols, 1], count };
 }
 
 /** Mean and standard deviation of all the numbers in the examples (every pixel of every image) — 09-training-lenet-mnist. */
 export function pixelStats(examples: Examples): { mean: number; std: number } {
-  exampleSize("pixelStats", examples);
+  examplesArg("train.pixelStats", examples);
+  exampleSize("train.pixelStats", examples);
   const n = examples.x.length;
-  if (n === 0) throw new Error("pixelStats: examples are empty");
+  if (n === 0) throw new Error("train.pixelStats: examples are empty");
   let sum = 0;
   for (let i = 0; i < n; i++) sum += examples.x[i];
   const mean = sum / n;
@@ -85,20 +115,23 @@ export function pixelStats(examples: Examples): { mean: number; std: number } {
 
 /** Every number times `factor`; with 1/std the pixels spread by 1 and the background stays 0 — 09-training-lenet-mnist. */
 export function scaleExamples(examples: Examples, factor: number): Examples {
-  if (!Number.isFinite(factor) || factor <= 0) throw new Error(`scaleExamples: factor must be a positive number, got ${factor}`);
-  exampleSize("scaleExamples", examples);
+  examplesArg("train.scaleExamples", examples);
+  finite("train.scaleExamples", "factor", factor);
+  if (!Number.isFinite(factor) || factor <= 0) throw new Error(`train.scaleExamples: factor must be a positive number, got ${factor}`);
+  exampleSize("train.scaleExamples", examples);
   return { x: examples.x.map((v) => v * factor), y: examples.y, shape: [...examples.shape], count: examples.count };
 }
 
 /** The examples at `indices`, copied into a new Examples — 10-when-cnns-fail. */
 export function selectExamples(examples: Examples, indices: ArrayLike<number>): Examples {
-  const size = exampleSize("selectExamples", examples);
+  examplesArg("train.selectExamples", examples);
+  const size = exampleSize("train.selectExamples", examples);
   const x = new Float32Array(indices.length * size);
   const y = new Uint8Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     if (!Number.isInteger(i) || i < 0 || i >= examples.count) {
-      throw new Error(`selectExamples: index ${i} is outside 0..${examples.count - 1}`);
+      throw new Error(`train.selectExamples: index ${i} is outside 0..${examples.count - 1}`);
     }
     x.set(examples.x.subarray(i * size, (i + 1) * size), k * size);
     y[k] = examples.y[i];
@@ -109,16 +142,11 @@ export function selectExamples(examples: Examples, indices: ArrayLike<number>): 
 function exampleSize(fn: string, examples: Examples): number {
   const size = examples.shape.reduce((a, b) => a * b, 1);
   if (examples.x.length !== examples.count * size || examples.y.length !== examples.count) {
-    throw new Error(`${fn}: examples hold ${examples.x.length} numbers and ${examples.y.length} labels, expected ${examples.count * size} and ${examples.count}`);
+    throw new Error(
+      `${fn}: examples hold ${examples.x.length} numbers and ${examples.y.length} labels, expected ${examples.count * size} and ${examples.count}`,
+    );
   }
   return size;
-}
-
-function positiveInteger(fn: string, arg: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new Error(`${fn}: ${arg} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
 }
 
 /** A random order of 0 … n − 1 (Fisher–Yates with a seeded generator). */
@@ -138,14 +166,15 @@ function forward(fn: string, model: tf.LayersModel, x: tf.Tensor, training: bool
   return out;
 }
 
-/** Cross-entropy of predicted probabilities against one-hot labels, averaged over the batch. */
-function crossEntropy(oneHot: tf.Tensor, probabilities: tf.Tensor): tf.Scalar {
-  return tf.mean(tf.metrics.categoricalCrossentropy(oneHot, probabilities));
-}
-
 /** Copy examples `order[start … start + size)` into a batch: inputs [size, ...shape] and one-hot labels [size, classes]. */
-function makeBatch(examples: Examples, order: ArrayLike<number>, start: number, size: number, classes: number): { x: Float32Array; oneHot: Float32Array; labels: Uint8Array } {
-  const each = exampleSize("fit", examples);
+function makeBatch(
+  examples: Examples,
+  order: ArrayLike<number>,
+  start: number,
+  size: number,
+  classes: number,
+): { x: Float32Array; oneHot: Float32Array; labels: Uint8Array } {
+  const each = exampleSize("train.fit", examples);
   const x = new Float32Array(size * each);
   const oneHot = new Float32Array(size * classes);
   const labels = new Uint8Array(size);
@@ -158,42 +187,17 @@ function makeBatch(examples: Examples, order: ArrayLike<number>, start: number, 
   return { x, oneHot, labels };
 }
 
-/** How many rows of `probabilities` ([n, classes]) put their largest value on the right label. */
-function countCorrect(probabilities: Float32Array | Int32Array | Uint8Array, labels: Uint8Array, classes: number): number {
-  let correct = 0;
-  for (let k = 0; k < labels.length; k++) {
-    if (argmax(probabilities, k * classes, classes) === labels[k]) correct++;
-  }
-  return correct;
-}
-
-function argmax(values: ArrayLike<number>, from: number, length: number): number {
-  let best = 0;
-  for (let c = 1; c < length; c++) if (values[from + c] > values[from + best]) best = c;
-  return best;
-}
-
 function classesOf(fn: string, model: tf.LayersModel): number {
   const shape = model.outputs[0]?.shape;
   const classes = shape?.[shape.length - 1];
-  if (typeof classes !== "number" || shape.length !== 2) throw new Error(`${fn}: model ${model.name} must output [batch, classes], got ${String(shape)}`);
+  if (typeof classes !== "number" || shape.length !== 2)
+    throw new Error(`${fn}: model ${model.name} must output [batch, classes], got ${formatValue(shape)}`);
   return classes;
 }
 
-/** The trainable weights of a model as the variables an optimiser updates (frozen layers left out). */
-function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => {
-    const v = w.read();
-    if (!(v instanceof tf.Variable)) throw new Error(`fit: weight ${w.name} is not a variable`);
-    return v;
-  });
-}
-
-/** Adam whose learning rate can be lowered between epochs. */
-class Adam extends tf.AdamOptimizer {
-  setLearningRate(learningRate: number): void {
-    this.learningRate = learningRate;
-  }
+/** Threads `fit` trains on by default: 2 when the machine has 2 cores or more (more threads share a batch of 64 too thinly). */
+function defaultWorkers(): number {
+  return Math.min(2, os.availableParallelism());
 }
 
 /** Yield to the event loop, so that progress output reaches the notebook while training runs. */
@@ -201,53 +205,68 @@ function breathe(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+const FIT_KEYS = ["epochs", "batchSize", "learningRate", "decay", "seed", "test", "augment", "onBatch", "onEpoch", "workers"] as const;
+
 /** Train `model` with Adam on cross-entropy, batch by batch, reporting progress; returns one result per epoch — 09-training-lenet-mnist. */
 export async function fit(model: tf.LayersModel, train: Examples, options: FitOptions): Promise<EpochResult[]> {
-  const fn = "fit";
-  const epochs = positiveInteger(fn, "epochs", options.epochs);
+  const fn = "train.fit";
+  if (!(model instanceof tf.LayersModel)) fail(fn, "model", "a TensorFlow.js model (tf.LayersModel)", model);
+  examplesArg(fn, train, "train");
+  if (options.test !== undefined) examplesArg(fn, options.test, "test");
+  knownOptions(fn, options, FIT_KEYS, { required: true });
+  const epochs = integer(fn, "epochs", options.epochs, { min: 1, max: 10_000 });
   const batchSize = positiveInteger(fn, "batchSize", options.batchSize ?? 64);
-  const learningRate = options.learningRate ?? 0.001;
-  if (!(learningRate > 0)) throw new Error(`${fn}: learningRate must be positive, got ${learningRate}`);
-  const decay = options.decay ?? 1;
-  if (!(decay > 0 && decay <= 1)) throw new Error(`${fn}: decay must be in (0, 1], got ${decay}`);
+  // Adam's steps are about learningRate in size: above 10 every weight leaves the range where a float is useful.
+  const learningRate = finite(fn, "learningRate", options.learningRate ?? 0.001, { min: Number.MIN_VALUE, max: 10 });
+  const decay = finite(fn, "decay", options.decay ?? 1, { min: Number.MIN_VALUE, max: 1 });
+  if (options.seed !== undefined) integer(fn, "seed", options.seed, { min: 0, max: 2 ** 31 - 1 });
+  for (const hook of ["augment", "onBatch", "onEpoch"] as const) {
+    if (options[hook] !== undefined && typeof options[hook] !== "function") fail(fn, hook, "a function", options[hook]);
+  }
   exampleSize(fn, train);
   const batches = Math.floor(train.count / batchSize);
   if (batches < 1) throw new Error(`${fn}: ${train.count} examples do not fill one batch of ${batchSize}`);
   const classes = classesOf(fn, model);
+  const workers = positiveInteger(fn, "workers", options.workers ?? defaultWorkers());
   const random = seededRandom(options.seed ?? 0);
-  const variables = trainableVariables(model);
-  if (variables.length === 0) throw new Error(`${fn}: model ${model.name} has no trainable weights`);
-  const optimizer = new Adam(learningRate, 0.9, 0.999);
+  const step = new GradientStep(model, classes);
+  if (step.variables.length === 0) throw new Error(`${fn}: model ${model.name} has no trainable weights`);
+  // Several threads only for models made of plain ops (a worker rebuilds them from their layers).
+  const pool =
+    workers > 1 && step.compiled ? await StepPool.start(model, step, classes, train.shape, batchSize, Math.min(workers, batchSize)) : null;
+  const weights = pool ? pool.weights : step.readWeights();
+  const grads = new Float32Array(step.size);
+  const optimizer = new FlatAdam(step.size, learningRate, 0.9, 0.999);
   const history: EpochResult[] = [];
   const start = performance.now();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
-      optimizer.setLearningRate(learningRate * decay ** (epoch - 1));
+      optimizer.learningRate = learningRate * decay ** (epoch - 1);
       const order = shuffled(train.count, random);
       let lossSum = 0;
       let correct = 0;
       for (let batch = 1; batch <= batches; batch++) {
         const data = makeBatch(train, order, (batch - 1) * batchSize, batchSize, classes);
         if (options.augment) options.augment(data.x, train.shape, batchSize, random);
-        const x = tf.tensor(data.x, [batchSize, ...train.shape]);
-        const oneHot = tf.tensor2d(data.oneHot, [batchSize, classes]);
-        const kept: { probabilities?: tf.Tensor } = {};
-        // Forward and loss inside minimize: it back-propagates from the loss and takes one Adam step.
-        const loss = optimizer.minimize(() => {
-          const p = forward(fn, model, x, true);
-          kept.probabilities = tf.keep(p);
-          return crossEntropy(oneHot, p);
-        }, true, variables);
-        if (!loss || !kept.probabilities) throw new Error(`${fn}: the optimiser returned no loss`);
-        lossSum += loss.dataSync()[0];
-        correct += countCorrect(kept.probabilities.dataSync(), data.labels, classes);
-        tf.dispose([x, oneHot, loss, kept.probabilities]);
+        // Forward, loss and back-propagation (on all threads), then one Adam step on the summed gradient.
+        const result = pool
+          ? await pool.run(data.x, data.oneHot, data.labels, batchSize, grads)
+          : step.run(data.x, train.shape, data.oneHot, data.labels, batchSize, grads, 1);
+        optimizer.step(weights, grads);
+        step.writeWeights(weights);
+        lossSum += result.loss;
+        correct += result.correct;
 
         const seconds = (performance.now() - start) / 1000;
         const done = (epoch - 1) * batches + batch;
         options.onBatch?.({
-          epoch, epochs, batch, batches, batchSize, seconds,
+          epoch,
+          epochs,
+          batch,
+          batches,
+          batchSize,
+          seconds,
           loss: lossSum / batch,
           accuracy: correct / (batch * batchSize),
           imagesPerSecond: (done * batchSize) / seconds,
@@ -255,18 +274,26 @@ export async function fit(model: tf.LayersModel, train: Examples, options: FitOp
         });
         await breathe();
       }
-      const result: EpochResult = { epoch, loss: lossSum / batches, accuracy: correct / (batches * batchSize), seconds: (performance.now() - epochStart) / 1000 };
+      const seconds = (performance.now() - epochStart) / 1000;
+      const result: EpochResult = {
+        epoch,
+        loss: lossSum / batches,
+        accuracy: correct / (batches * batchSize),
+        seconds,
+        imagesPerSecond: (batches * batchSize) / seconds,
+        threads: pool ? pool.threads : 1,
+      };
       if (options.test) {
         const tested = evaluate(model, options.test);
         result.testLoss = tested.loss;
         result.testAccuracy = tested.accuracy;
       }
       history.push(result);
-      options.onEpoch?.(result);
+      await options.onEpoch?.(result);
       await breathe();
     }
   } finally {
-    optimizer.dispose();
+    pool?.close();
   }
   return history;
 }
@@ -282,7 +309,10 @@ export interface Evaluation {
 
 /** Run `model` on all examples (in batches of 500) and score it — 09-training-lenet-mnist. */
 export function evaluate(model: tf.LayersModel, examples: Examples, options: { batchSize?: number } = {}): Evaluation {
-  const fn = "evaluate";
+  modelArg("train.evaluate", model);
+  examplesArg("train.evaluate", examples);
+  knownOptions("train.evaluate", options, ["batchSize"]);
+  const fn = "train.evaluate";
   const size = exampleSize(fn, examples);
   const batchSize = positiveInteger(fn, "batchSize", options.batchSize ?? 500);
   const classes = classesOf(fn, model);
@@ -292,7 +322,9 @@ export function evaluate(model: tf.LayersModel, examples: Examples, options: { b
   let correct = 0;
   for (let from = 0; from < examples.count; from += batchSize) {
     const n = Math.min(batchSize, examples.count - from);
-    const probabilities = tf.tidy(() => forward(fn, model, tf.tensor(examples.x.subarray(from * size, (from + n) * size), [n, ...examples.shape]), false));
+    const probabilities = tf.tidy(() =>
+      forward(fn, model, tf.tensor(examples.x.subarray(from * size, (from + n) * size), [n, ...examples.shape]), false),
+    );
     const p = probabilities.dataSync();
     probabilities.dispose();
     for (let k = 0; k < n; k++) {
@@ -309,18 +341,22 @@ export function evaluate(model: tf.LayersModel, examples: Examples, options: { b
 
 /** Counts[true][predicted] over examples: row = the real digit, column = the model's answer — 09-training-lenet-mnist. */
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes = 10): number[][] {
+  const fn = "train.confusionMatrix";
+  integer(fn, "classes", classes, { min: 1, max: 10_000 });
+  const arrayLike = (x: unknown): boolean => Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+  if (!arrayLike(labels)) fail(fn, "labels", "an array of class numbers", labels);
+  if (!arrayLike(predictions)) fail(fn, "predictions", "an array of class numbers", predictions);
   if (labels.length !== predictions.length) {
-    throw new Error(`confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
+    throw new Error(`train.confusionMatrix: ${labels.length} labels but ${predictions.length} predictions`);
   }
   const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < labels.length; i++) {
     const t = labels[i];
     const p = predictions[i];
     if (!Number.isInteger(t) || t < 0 || t >= classes || !Number.isInteger(p) || p < 0 || p >= classes) {
-      throw new Error(`confusionMatrix: example ${i} has label ${t} and prediction ${p}, expected classes 0..${classes - 1}`);
+      throw new Error(`train.confusionMatrix: example ${i} has label ${t} and prediction ${p}, expected classes 0..${classes - 1}`);
     }
     counts[t][p]++;
   }
   return counts;
 }
-

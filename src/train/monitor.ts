@@ -1,10 +1,13 @@
 // What a student watches while `fit` runs: one progress line and one loss/accuracy figure, each
 // updated in place in the notebook. This is display code; fit.ts only reports numbers to it.
+import { knownOptions } from "../args";
 import { canDisplay, display, newDisplayId } from "../display";
 import { lineFigure } from "../plot/charts";
 import { liveFigure, progressLine, type LiveFigure } from "../plot/progress";
 import type { Figure } from "../plot/figure";
 import { type EpochResult, type FitOptions, type TrainProgress } from "./fit";
+
+const MONITOR_KEYS = ["every", "lineEvery", "title"] as const;
 
 /** Options of `trainingMonitor` — 09-training-lenet-mnist. */
 export interface MonitorOptions {
@@ -17,9 +20,10 @@ export interface MonitorOptions {
 
 /** Callbacks for `fit` that show a live progress line and a live loss/accuracy figure — 09-training-lenet-mnist. */
 export function trainingMonitor(options: MonitorOptions = {}): Pick<FitOptions, "onBatch" | "onEpoch"> {
+  knownOptions("train.monitor", options, MONITOR_KEYS);
   const every = options.every ?? 25;
   const lineEvery = options.lineEvery ?? 250;
-  if (!Number.isInteger(every) || every < 1) throw new Error(`trainingMonitor: every must be a positive integer, got ${every}`);
+  if (!Number.isInteger(every) || every < 1) throw new Error(`train.monitor: every must be a positive integer, got ${every}`);
   const title = options.title ?? "Training: loss and accuracy";
   const interactive = canDisplay();
   const lineId = newDisplayId();

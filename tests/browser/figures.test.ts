@@ -10,7 +10,10 @@ import * as path from "path";
 import { randomBytes } from "crypto";
 import { BrowserContext, Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Figure, autodiff, computationGraphFigure } from "../../src/index";
+import { Figure, autodiff, plot } from "../../src/index";
+import { PLOTLY_FILE, PLOTLY_PACKAGE } from "../../src/plot/show";
+
+const { computationGraphFigure } = plot;
 
 const root = path.resolve(__dirname, "..", "..");
 // Quiets the debugger notice Debian's Python prints when Jupyter's tools start.
@@ -51,38 +54,38 @@ const CELLS = [
 const x1 = [[9, 9, 3, 3, 4], [9, 3, 3, 4, 5], [9, 3, 3, 5, 5], [9, 3, 3, 4, 5], [9, 9, 3, 3, 4]];
 const W = [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]];
 const Y = [[-18, -3, 5], [-18, 4, 6], [-18, -3, 5]];`,
-  `dl.show(dl.matrixFigure(x1, { title: "x1 and the kernel's window", window: { row: 0, col: 1, rows: 3, cols: 3 } }));`,
+  `dl.show(dl.plot.matrixFigure(x1, { title: "x1 and the kernel's window", window: { row: 0, col: 1, rows: 3, cols: 3 } }));`,
   `const sums = [["-6 - 6 - 6", "-6 + 1 + 2", "1 + 2 + 2"], ["-6 - 6 - 6", "1 + 2 + 1", "2 + 2 + 2"], ["-6 - 6 - 6", "2 + 1 - 6", "2 + 2 + 1"]];
-dl.show(dl.matrixRowFigure([{ values: x1, caption: "input" }, { values: W, caption: "kernel" }, { values: Y, caption: "output", text: sums }], { title: "input ⊛ kernel = output" }));`,
+dl.show(dl.plot.matrixRowFigure([{ values: x1, caption: "input" }, { values: W, caption: "kernel" }, { values: Y, caption: "output", text: sums }], { title: "input ⊛ kernel = output" }));`,
   `const steps = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => ({ window: { row: r, col: c, rows: 3, cols: 3 }, cell: { row: r, col: c }, text: "= " + Y[r][c] })));
-dl.show(dl.slidingWindowFigure({ input: x1, kernel: W, output: Y, steps, title: "sliding the kernel" }));`,
-  `dl.show(dl.imageFigure(dl.loadPhoto("camera"), { title: "camera (grayscale photo)" }));`,
-  `dl.show(dl.imageFigure(dl.loadPhoto("mandrill"), { title: "mandrill (colour photo)" }));`,
-  `const digits = dl.loadMnist("test", { limit: 8 });
-dl.show(dl.imageGridFigure(Array.from({ length: 8 }, (_, i) => ({ image: dl.mnistDigit(digits, i), title: "label " + digits.labels[i] })), { title: "test digits", columns: 8, size: 72 }));`,
+dl.show(dl.plot.slidingWindowFigure({ input: x1, kernel: W, output: Y, steps, title: "sliding the kernel" }));`,
+  `dl.show(dl.plot.imageFigure(dl.data.loadPhoto("camera"), { title: "camera (grayscale photo)" }));`,
+  `dl.show(dl.plot.imageFigure(dl.data.loadPhoto("mandrill"), { title: "mandrill (colour photo)" }));`,
+  `const digits = dl.data.loadMnist("test", { limit: 8 });
+dl.show(dl.plot.imageGridFigure(Array.from({ length: 8 }, (_, i) => ({ image: dl.data.mnistDigit(digits, i), title: "label " + digits.labels[i] })), { title: "test digits", columns: 8, size: 72 }));`,
   `const zs = Array.from({ length: 61 }, (_, i) => -3 + i / 10);
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-dl.show(dl.lineFigure([{ name: "σ(z)", x: zs, y: zs.map(sigmoid) }, { name: "σ'(z)", x: zs, y: zs.map((z) => sigmoid(z) * (1 - sigmoid(z))), dash: "dash" }], { title: "activations", xLabel: "z" }));`,
-  `dl.show(dl.barFigure(["C1", "C3", "C5", "FC1", "FC2"], [156, 2416, 48120, 10164, 850], { title: "parameters per layer", yLabel: "parameters" }));`,
-  `dl.show(dl.confusionMatrixFigure([[50, 2, 1], [3, 45, 4], [0, 5, 40]], { title: "confusion matrix", labels: ["0", "1", "2"] }));`,
-  `const xor = dl.loadXor();
-const h = xor.handSolution;
+dl.show(dl.plot.lineFigure([{ name: "σ(z)", x: zs, y: zs.map(sigmoid) }, { name: "σ'(z)", x: zs, y: zs.map((z) => sigmoid(z) * (1 - sigmoid(z))), dash: "dash" }], { title: "activations", xLabel: "z" }));`,
+  `dl.show(dl.plot.barFigure(["C1", "C3", "C5", "FC1", "FC2"], [156, 2416, 48120, 10164, 850], { title: "parameters per layer", yLabel: "parameters" }));`,
+  `dl.show(dl.plot.confusionMatrixFigure([[50, 2, 1], [3, 45, 4], [0, 5, 40]], { title: "confusion matrix", labels: ["0", "1", "2"] }));`,
+  `const xor = dl.xor.table();
+const h = dl.xor.exactSolution();
 const f = (a: number, b: number) => h.w[0] * Math.max(0, a * h.W[0][0] + b * h.W[1][0] + h.c[0]) + h.w[1] * Math.max(0, a * h.W[0][1] + b * h.W[1][1] + h.c[1]) + h.b;
 const grid = Array.from({ length: 31 }, (_, i) => -0.25 + i * 0.05);
-dl.show(dl.decisionBoundaryFigure({ xs: grid, ys: grid, z: grid.map((b) => grid.map((a) => f(a, b))) },
-  { x: xor.inputs.map((p) => p[0]), y: xor.inputs.map((p) => p[1]), label: xor.targets }, { title: "XOR decision boundary" }));`,
-  `const bar = dl.progressBar({ epochs: 2, batches: 5, batchSize: 32, every: 0 });
-const live = dl.liveFigure(dl.lineFigure([{ name: "loss", y: [1] }], { title: "live loss" }));
+dl.show(dl.plot.decisionBoundaryFigure({ xs: grid, ys: grid, z: grid.map((b) => grid.map((a) => f(a, b))) },
+  { x: xor.X.map((p) => p[0]), y: xor.X.map((p) => p[1]), label: xor.t }, { title: "XOR decision boundary" }));`,
+  `const bar = dl.plot.progressBar({ epochs: 2, batches: 5, batchSize: 32, every: 0 });
+const live = dl.plot.liveFigure(dl.plot.lineFigure([{ name: "loss", y: [1] }], { title: "live loss" }));
 const losses: number[] = [];
 for (let e = 1; e <= 2; e++) for (let b = 1; b <= 5; b++) { losses.push(1 / (5 * e + b)); bar.update(e, b, losses[losses.length - 1]); }
-live.update(dl.lineFigure([{ name: "loss", y: losses }, { name: "loss / 2", y: losses.map((v) => v / 2) }], { title: "live loss" }));`,
+live.update(dl.plot.lineFigure([{ name: "loss", y: losses }, { name: "loss / 2", y: losses.map((v) => v / 2) }], { title: "live loss" }));`,
   `const ad = dl.autodiff;
 const t = ad.param(1, "t");
 const x = ad.cos(t, "x");
 const y = ad.pow(t, 2, "y");
 const f = ad.add(y, ad.exp(ad.mul(x, y, "xy"), "exp(xy)"), "f");
 f.backward();
-dl.show(dl.computationGraphFigure(ad.graph(f), { title: "computation graph" }));`,
+dl.show(dl.plot.computationGraphFigure(ad.graph(f), { title: "computation graph" }));`,
 ];
 
 function writeNotebook(file: string): void {
@@ -125,7 +128,15 @@ async function browser(outside: string[], errors: string[]): Promise<BrowserCont
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
     viewport: { width: 1200, height: 900 },
   });
   await context.route("**/*", (route) => {
@@ -155,7 +166,8 @@ async function drawnFigures(page: Page): Promise<Drawn[]> {
         traces: Array.isArray(gd.data) ? gd.data.length : -1,
         svg: el.querySelector("svg.main-svg") !== null,
         title: gd.layout?.title?.text ?? "",
-        points: el.querySelectorAll(".heatmaplayer image, .imagelayer image, .scatterlayer path, .barlayer path, .contourlayer path").length,
+        points: el.querySelectorAll(".heatmaplayer image, .imagelayer image, .scatterlayer path, .barlayer path, .contourlayer path")
+          .length,
       };
     }),
   );
@@ -193,8 +205,16 @@ describe("figures in a real browser, offline", () => {
     const runtime = fs.mkdtempSync(path.join(os.tmpdir(), "dl-jupyter-runtime-"));
     server = spawn(
       "jupyter",
-      ["notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${work}`, "--NotebookApp.port_retries=0",
-        ...(process.getuid?.() === 0 ? ["--allow-root"] : [])],
+      [
+        "notebook",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        `--port=${port}`,
+        `--NotebookApp.token=${token}`,
+        `--notebook-dir=${work}`,
+        "--NotebookApp.port_retries=0",
+        ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
+      ],
       { cwd: work, env: { ...process.env, JUPYTER_RUNTIME_DIR: runtime, BROWSER: "true" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     server.stdout?.on("data", (d) => (serverLog += String(d)));
@@ -249,8 +269,12 @@ describe("figures in a real browser, offline", () => {
       expect(failures).toEqual([]);
       expectAllDrawn(drawn);
       // The animation's frames are loaded: the slider has one step per frame.
-      expect(await page.$$eval(".js-plotly-plot .slider-group .slider-label, .js-plotly-plot .slider-group .slider-step", (e) => e.length)).toBeGreaterThan(0);
-      const progress = await page.$$eval(".output_text pre", (els) => els.map((e) => e.textContent ?? "").filter((t) => t.startsWith("epoch")));
+      expect(
+        await page.$$eval(".js-plotly-plot .slider-group .slider-label, .js-plotly-plot .slider-group .slider-step", (e) => e.length),
+      ).toBeGreaterThan(0);
+      const progress = await page.$$eval(".output_text pre", (els) =>
+        els.map((e) => e.textContent ?? "").filter((t) => t.startsWith("epoch")),
+      );
       expect(progress).toHaveLength(1);
       expect(progress[0]).toMatch(/^epoch 2\/2 \[█+\] batch 5\/5 · loss 0\.0667 · [\d,]+ images\/s · took \d+:\d\d$/);
       await page.screenshot({ path: path.join(shots, "notebook-classic.png"), fullPage: true });
@@ -270,7 +294,11 @@ describe("figures in a real browser, offline", () => {
 
       // Re-opened, the saved (and so trusted) notebook draws its figures again from its outputs alone.
       await page.reload();
-      await waitFor("the re-opened notebook to draw its figures", 60_000, async () => (await page.$$(".js-plotly-plot .main-svg")).length >= EXPECTED.length);
+      await waitFor(
+        "the re-opened notebook to draw its figures",
+        60_000,
+        async () => (await page.$$(".js-plotly-plot .main-svg")).length >= EXPECTED.length,
+      );
       expectAllDrawn(await drawnFigures(page));
       await page.screenshot({ path: path.join(shots, "notebook-reopened.png") });
       expect(outside).toEqual([]);
@@ -292,7 +320,9 @@ describe("figures in a real browser, offline", () => {
       await page.goto(`http://127.0.0.1:${port}/notebooks/untrusted.ipynb?token=${token}`);
       await waitFor("the outputs to show", 60_000, async () => (await page.$$(".output_html")).length >= EXPECTED.length);
       await page.waitForTimeout(1000);
-      const notes = await page.$$eval(".output_html", (els) => els.map((e) => e.textContent ?? "").filter((t) => t.includes("If this text stays, scripts did not run")));
+      const notes = await page.$$eval(".output_html", (els) =>
+        els.map((e) => e.textContent ?? "").filter((t) => t.includes("If this text stays, scripts did not run")),
+      );
       expect(notes).toHaveLength(EXPECTED.length);
       expect(await page.$$(".js-plotly-plot")).toHaveLength(0);
       expect(await page.textContent("#notification_trusted")).toContain("Not Trusted");
@@ -306,11 +336,14 @@ describe("figures in a real browser, offline", () => {
   it("the saved notebook carries plotly.js exactly once, and each later figure stays small", () => {
     const nb = JSON.parse(fs.readFileSync(path.join(work, NOTEBOOK), "utf8"));
     const outputs: { data?: Record<string, string | string[]> }[] = nb.cells.flatMap((c: { outputs: unknown[] }) => c.outputs);
-    const htmls = outputs.map((o) => o.data?.["text/html"]).filter((h) => h !== undefined).map((h) => (Array.isArray(h) ? h.join("") : String(h)));
-    const carriers = htmls.filter((h) => h.includes("from node_modules/plotly.js-dist-min"));
+    const htmls = outputs
+      .map((o) => o.data?.["text/html"])
+      .filter((h) => h !== undefined)
+      .map((h) => (Array.isArray(h) ? h.join("") : String(h)));
+    const carriers = htmls.filter((h) => h.includes(`from node_modules/${PLOTLY_PACKAGE}`));
     expect(carriers).toHaveLength(1);
     expect(htmls.indexOf(carriers[0])).toBe(0);
-    const library = fs.statSync(path.join(root, "node_modules", "plotly.js-dist-min", "plotly.min.js")).size;
+    const library = fs.statSync(path.join(root, "node_modules", PLOTLY_PACKAGE, PLOTLY_FILE)).size;
     const rest = htmls.slice(1).map((h) => h.length);
     // Photos are PNGs of at most 256×256; matrices and charts are a few kilobytes.
     expect(Math.max(...rest)).toBeLessThan(400_000);
@@ -318,7 +351,11 @@ describe("figures in a real browser, offline", () => {
   });
 
   it("nbconvert --to html: the export draws every figure from the file alone, offline", async () => {
-    execFileSync("jupyter", ["nbconvert", "--to", "html", NOTEBOOK, "--output", "figures-export"], { cwd: work, stdio: "pipe", timeout: 120_000 });
+    execFileSync("jupyter", ["nbconvert", "--to", "html", NOTEBOOK, "--output", "figures-export"], {
+      cwd: work,
+      stdio: "pipe",
+      timeout: 120_000,
+    });
     const html = path.join(work, "figures-export.html");
     expect(fs.existsSync(html)).toBe(true);
     const outside: string[] = [];
@@ -332,10 +369,11 @@ describe("figures in a real browser, offline", () => {
 
       // The animation plays: ▶ steps the window across the input until the output is full.
       const animation = page.locator(".js-plotly-plot", { hasText: "sliding the kernel" });
-      const filled = () => animation.evaluate((el) => {
-        const gd = el as HTMLElement & { data: { z: (number | null)[][] }[] };
-        return gd.data[2].z.flat().filter((v) => v !== null).length;
-      });
+      const filled = () =>
+        animation.evaluate((el) => {
+          const gd = el as HTMLElement & { data: { z: (number | null)[][] }[] };
+          return gd.data[2].z.flat().filter((v) => v !== null).length;
+        });
       expect(await filled()).toBe(1);
       await animation.locator(".updatemenu-button").first().click();
       await waitFor("the animation to reach its last step", 30_000, async () => (await filled()) === 9);

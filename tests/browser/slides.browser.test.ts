@@ -8,6 +8,7 @@ import { BrowserContext, chromium, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../../src/course/slides";
 import { Notebook, readNotebook } from "../../src/course/slides/notebook";
+import "./slides-measure";
 
 const ROOT = resolve(__dirname, "..", "..");
 const SCREENSHOTS = join(ROOT, "build", "screenshots");
@@ -22,7 +23,8 @@ interface Built {
 /** Build every notebook of `dir` into a fresh folder; the real build/ is left alone. */
 async function buildAll(dir: string): Promise<{ out: string; built: Built[] }> {
   const out = mkdtempSync(join(tmpdir(), "slides-browser-"));
-  const code = await cli("build", [dir, "--out", out]);
+  // --notes: the pages show the speaker notes (they are off unless asked).
+  const code = await cli("build", [dir, "--out", out, "--notes"]);
   if (code !== 0) throw new Error(`dl-by-hand build ${dir} exited with ${code}`);
   const built = readdirSync(dir)
     .filter((name) => name.endsWith(".ipynb"))
@@ -39,7 +41,8 @@ function expectations(notebook: Notebook) {
   const visible = notebook.cells.filter((cell) => cell.slideType !== "skip" && cell.slideType !== "notes");
   const starts = visible.filter((cell) => cell.slideType === "slide" || cell.slideType === "subslide").length;
   const firstStarts = visible[0]?.slideType === "slide" || visible[0]?.slideType === "subslide";
-  const figures = notebook.cells.flatMap((cell) => cell.outputs)
+  const figures = notebook.cells
+    .flatMap((cell) => cell.outputs)
     .filter((output) => output.kind === "data" && "application/vnd.plotly.v1+json" in output.data).length;
   const notes = notebook.cells.filter((cell) => cell.slideType === "notes" && cell.source.trim() !== "");
   return {
@@ -68,8 +71,13 @@ beforeAll(async () => {
     headless: true,
     viewport: { width: 1280, height: 800 },
     args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
     ],
   });
   await context.route("**/*", async (route) => {
@@ -102,7 +110,9 @@ async function checkSpeakerView(page: Page, slide: { h: number; v: number }, nam
   const [popup] = await Promise.all([context.waitForEvent("page"), page.keyboard.press("s")]);
   popup.on("pageerror", (error) => errors.push(`${name} speaker view: ${error.message}`));
   await popup
-    .waitForFunction((expected) => (document.querySelector(".speaker-controls-notes .value")?.textContent ?? "").includes(expected), word, { timeout: 20_000 })
+    .waitForFunction((expected) => (document.querySelector(".speaker-controls-notes .value")?.textContent ?? "").includes(expected), word, {
+      timeout: 20_000,
+    })
     .catch(() => {
       throw new Error(`${name}: the speaker view does not show the notes of slide ${slide.h}/${slide.v} ("${word}")`);
     });
@@ -130,8 +140,15 @@ describe.each(sources)("notebooks in %s", (dir) => {
       const page = await open(deck);
       await page.waitForFunction(() => typeof Reveal !== "undefined" && Reveal.isReady());
       await page.evaluate(() => Reveal.configure({ transition: "none", backgroundTransition: "none" }));
-      expect(await page.evaluate(() => Reveal.getTotalSlides()), `${notebook.name}: slide count`).toBe(expected.slides);
-      expect(await page.locator(".fragment").count(), `${notebook.name}: fragments`).toBe(expected.fragments);
+      // The notebook's slides, plus the vertical slides fitDeck added below those that did not fit.
+      const continued = await page.locator("section[data-fit-continued]").count();
+      expect(await page.evaluate(() => Reveal.getTotalSlides()), `${notebook.name}: slide count`).toBe(expected.slides + continued);
+      // A fragment split between slides is still one fragment of the notebook.
+      const fragments = await page.evaluate(
+        () =>
+          new Set(Array.from(document.querySelectorAll(".fragment[data-fragment-of]")).map((f) => f.getAttribute("data-fragment-of"))).size,
+      );
+      expect(fragments, `${notebook.name}: fragments`).toBe(expected.fragments);
 
       const visited = new Set<string>();
       const notes: string[] = [];
@@ -167,7 +184,8 @@ describe.each(sources)("notebooks in %s", (dir) => {
         if (state.leaving && state.figures > 0) {
           await page
             .waitForFunction(
-              () => [...Reveal.getCurrentSlide().querySelectorAll(".plotly-figure")].every((div) => div.querySelector("svg.main-svg")),
+              () =>
+                Array.from(Reveal.getCurrentSlide().querySelectorAll(".plotly-figure")).every((div) => div.querySelector("svg.main-svg")),
               undefined,
               { timeout: 20_000 },
             )
@@ -184,11 +202,15 @@ describe.each(sources)("notebooks in %s", (dir) => {
         if (state.last) break;
         await page.evaluate(() => Reveal.next());
       }
-      expect(visited.size, `${notebook.name}: slides visited`).toBe(expected.slides);
+      expect(visited.size, `${notebook.name}: slides visited`).toBe(expected.slides + continued);
 
       // Every plotly figure was drawn when its slide was shown: a plotly graph div with its SVG.
-      const drawn = await page.evaluate(() =>
-        [...document.querySelectorAll(".plotly-figure")].filter((div) => div.classList.contains("js-plotly-plot") && div.querySelector("svg.main-svg")).length);
+      const drawn = await page.evaluate(
+        () =>
+          Array.from(document.querySelectorAll(".plotly-figure")).filter(
+            (div) => div.classList.contains("js-plotly-plot") && div.querySelector("svg.main-svg"),
+          ).length,
+      );
       expect(drawn, `${notebook.name}: plotly figures drawn`).toBe(expected.figures);
       if (expected.math) expect(await page.locator(".katex").count(), `${notebook.name}: KaTeX`).toBeGreaterThan(0);
       const allNotes = notes.join("\n");
@@ -216,11 +238,15 @@ describe.each(sources)("notebooks in %s", (dir) => {
           copy.querySelectorAll("pre, code").forEach((n) => n.remove());
           return copy.textContent ?? "";
         })(),
-        figures: [...document.querySelectorAll(".plotly-figure")].filter((div) => div.classList.contains("js-plotly-plot") && div.querySelector("svg.main-svg")).length,
+        figures: Array.from(document.querySelectorAll(".plotly-figure")).filter(
+          (div) => div.classList.contains("js-plotly-plot") && div.querySelector("svg.main-svg"),
+        ).length,
         katex: document.querySelectorAll(".katex").length,
-        tocLinks: [...document.querySelectorAll("nav.toc a[href^='#']")].map((a) => a.getAttribute("href")?.slice(1) ?? ""),
-        headingIds: [...document.querySelectorAll("main h1, main h2, main h3")].map((h) => h.id),
-        notes: [...document.querySelectorAll(".speaker-notes")].map((aside) => aside.textContent ?? "").join("\n"),
+        tocLinks: Array.from(document.querySelectorAll("nav.toc a[href^='#']")).map((a) => a.getAttribute("href")?.slice(1) ?? ""),
+        headingIds: Array.from(document.querySelectorAll("main h1, main h2, main h3")).map((h) => h.id),
+        notes: Array.from(document.querySelectorAll(".speaker-notes"))
+          .map((aside) => aside.textContent ?? "")
+          .join("\n"),
       }));
       expect(state.prose, `${notebook.name}: raw $$ on the page`).not.toContain("$$");
       expect(state.figures, `${notebook.name}: figures on the page`).toBe(expected.figures);
@@ -238,7 +264,9 @@ describe.each(sources)("notebooks in %s", (dir) => {
     const build = builds.find((candidate) => candidate.dir === dir);
     if (!build) throw new Error(`no build for ${dir}`);
     const page = await open(join(build.out, "index.html"));
-    const links = await page.evaluate(() => [...document.querySelectorAll(".lecture .links a")].map((a) => new URL(a.getAttribute("href") ?? "", location.href).href));
+    const links = await page.evaluate(() =>
+      Array.from(document.querySelectorAll(".lecture .links a")).map((a) => new URL(a.getAttribute("href") ?? "", location.href).href),
+    );
     const expectedLinks = build.built.flatMap(({ deck, page: file }) => [`file://${deck}`, `file://${file}`]);
     expect(links).toEqual(expectedLinks);
     for (const link of links) expect(existsSync(new URL(link).pathname)).toBe(true);
@@ -247,19 +275,3 @@ describe.each(sources)("notebooks in %s", (dir) => {
     expectNothingFetched();
   });
 });
-
-declare global {
-  // reveal.js is a global in the deck; only what the test calls is declared.
-  const Reveal: {
-    isReady(): boolean;
-    configure(options: Record<string, unknown>): void;
-    getTotalSlides(): number;
-    getCurrentSlide(): HTMLElement;
-    getIndices(): { h: number; v: number };
-    getSlideNotes(): string | undefined;
-    isLastSlide(): boolean;
-    availableFragments(): { prev: boolean; next: boolean };
-    next(): void;
-    slide(h: number, v: number): void;
-  };
-}

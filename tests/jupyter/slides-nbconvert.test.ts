@@ -9,13 +9,15 @@ import { describe, expect, it } from "vitest";
 import { readNotebook } from "../../src/course/slides/notebook";
 
 function notebooksIn(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(".ipynb")).sort().map((name) => join(dir, name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith(".ipynb"))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
 }
 
-const notebooks = [
-  ...notebooksIn(join(__dirname, "..", "fixtures", "slides")),
-  ...notebooksIn(join(__dirname, "..", "..", "notebooks")),
-];
+const notebooks = [...notebooksIn(join(__dirname, "..", "fixtures", "slides")), ...notebooksIn(join(__dirname, "..", "..", "notebooks"))];
 
 describe("jupyter nbconvert --to slides", () => {
   it.each(notebooks)("makes a deck from %s", (notebook) => {

@@ -91,7 +91,7 @@ export function loadAssignment(file: string): Assignment {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new Error(`loadAssignment: cannot read ${file} (${e instanceof Error ? e.message : String(e)})`);
+    throw new Error(`loadAssignment: cannot read ${file} (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
   const notebook = parseNotebook(bytes.toString("utf8"), file);
   return assignmentFromNotebook(notebook, file, createHash("sha256").update(bytes).digest("hex"));

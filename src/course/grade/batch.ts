@@ -3,8 +3,8 @@
 // changed (by content hash) unless `force`. Submissions are only ever read.
 import { createHash, randomBytes } from "crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "fs";
-import { availableParallelism } from "os";
-import { basename, join, relative, resolve } from "path";
+import { availableParallelism, homedir, tmpdir } from "os";
+import { basename, join, relative, resolve, sep } from "path";
 import { projectRoot } from "../kernelspec";
 import { serializeNotebook, text, writeFileAtomic } from "../notebook";
 import { Assignment, loadAssignment } from "./assignment";
@@ -12,10 +12,10 @@ import { feedbackHtml } from "./feedback";
 import { GradeSettings, gradeFile, Graded, statusText, ungraded } from "./grade";
 import { gradebookCsv, Row } from "./gradebook";
 import { Isolation } from "./sandbox";
-import { findSubmissions, Submission } from "./submissions";
+import { findSubmissions, safeName, Submission } from "./submissions";
 
 /** Bumped when grading changes in a way that makes stored results stale. */
-const GRADER_VERSION = "1";
+const GRADER_VERSION = "2";
 
 export interface BatchOptions {
   /** The submissions folder (nbgrader's `submitted/` or a flat folder of notebooks). */
@@ -33,7 +33,11 @@ export interface BatchOptions {
   cellTimeout?: number;
   notebookTimeout?: number;
   memoryMb?: number;
+  /** Processes and threads a submission may have at once (sandbox only; default 128). */
+  processes?: number;
   isolation: Isolation;
+  /** Feedback shows the hidden tests too (after the deadline). */
+  showHidden?: boolean;
   log?: (line: string) => void;
 }
 
@@ -43,6 +47,8 @@ export interface BatchReport {
   reused: number;
   seconds: number;
   gradebook: string;
+  /** Most memory one submission used at once (bytes; sandbox only, else 0). */
+  peakBytes: number;
 }
 
 interface Stored {
@@ -108,14 +114,15 @@ export async function gradeAll(options: BatchOptions): Promise<BatchReport> {
     ["cellTimeout", options.cellTimeout, 1],
     ["notebookTimeout", options.notebookTimeout, 1],
     ["memoryMb", options.memoryMb, 256],
+    ["processes", options.processes, 32],
   ];
   for (const [name, value, min] of positive) {
     if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
       throw new Error(`gradeAll: options.${name} must be a number ≥ ${min}, got ${String(value)}`);
     }
   }
-  if (options.isolation !== "namespaces" && options.isolation !== "none") {
-    throw new Error(`gradeAll: options.isolation must be "namespaces" or "none", got ${JSON.stringify(options.isolation)}`);
+  if (options.isolation !== "sandbox" && options.isolation !== "none") {
+    throw new Error(`gradeAll: options.isolation must be "sandbox" or "none", got ${JSON.stringify(options.isolation)}`);
   }
   const started = Date.now();
   const log = options.log ?? ((line: string) => process.stdout.write(line + "\n"));
@@ -133,15 +140,29 @@ export async function gradeAll(options: BatchOptions): Promise<BatchReport> {
     cellTimeout: options.cellTimeout ?? 60,
     notebookTimeout: options.notebookTimeout ?? 600,
     memoryMb: options.memoryMb ?? 2048,
+    processes: options.processes ?? 128,
     isolation: options.isolation,
-    hide: [source, submissionsRoot, out],
+    // As root, each kernel slot runs as a host uid of its own (no account needed), never as root.
+    uidBase: process.getuid?.() === 0 ? UID_BASE : undefined,
   };
+  const hide = (message: string) =>
+    scrub(message, [
+      [out, "<output folder>"],
+      [submissionsRoot, "<submissions>"],
+      [source, "<instructor notebooks>"],
+      [projectRoot, "<project>"],
+      [tmpdir(), "<tmp>"],
+      [homedir(), "~"],
+    ]);
   const assignments = new Map<string, Assignment | Error>();
   const assignmentOf = (name: string): Assignment | Error => {
     let found = assignments.get(name);
     if (found === undefined) {
       try {
-        found = name === "" ? new Error("no assignment name: the notebooks lie directly in the student's folder; give --assignment") : loadAssignment(instructorFile(source, name));
+        found =
+          name === ""
+            ? new Error("no assignment name: the notebooks lie directly in the student's folder; give --assignment")
+            : loadAssignment(instructorFile(source, name));
       } catch (e) {
         found = e instanceof Error ? e : new Error(String(e));
       }
@@ -153,9 +174,19 @@ export async function gradeAll(options: BatchOptions): Promise<BatchReport> {
     const name = row.assignment || "_";
     const assignment = assignmentOf(row.assignment);
     const title = notebookTitle(assignment instanceof Error ? null : assignment, name);
-    writeFileAtomic(join(out, "feedback", row.student, `${name}.html`), feedbackHtml(row, title));
+    writeFileAtomic(
+      join(out, "feedback", row.student, `${safeName(name)}.html`),
+      feedbackHtml(row, title, { showHidden: options.showHidden === true }),
+    );
   };
-  const settingsKey = JSON.stringify([GRADER_VERSION, settings.cellTimeout, settings.notebookTimeout, settings.memoryMb, settings.isolation]);
+  const settingsKey = JSON.stringify([
+    GRADER_VERSION,
+    settings.cellTimeout,
+    settings.notebookTimeout,
+    settings.memoryMb,
+    settings.processes,
+    settings.isolation,
+  ]);
   const rows: Row[] = new Array(submissions.length);
   const queue: Array<{ index: number; submission: Submission; key: string; stored: string }> = [];
   let reused = 0;
@@ -163,7 +194,7 @@ export async function gradeAll(options: BatchOptions): Promise<BatchReport> {
     const assignment = assignmentOf(submission.assignment);
     const files = submission.files.map((f) => `${relative(submissionsRoot, f)}:${fileHash(f)}`);
     const key = sha256(JSON.stringify([settingsKey, assignment instanceof Error ? assignment.message : assignment.hash, files]));
-    const stored = join(out, ".results", submission.assignment || "_", `${submission.student}.json`);
+    const stored = join(out, ".results", safeName(submission.assignment || "_"), `${submission.student}.json`);
     const previous = options.force ? null : readStored(stored);
     if (previous !== null && previous.key === key) {
       rows[index] = previous.row;
@@ -174,65 +205,93 @@ export async function gradeAll(options: BatchOptions): Promise<BatchReport> {
     }
   });
   const total = queue.length;
-  log(`grading ${total} submission${total === 1 ? "" : "s"}` + (reused > 0 ? ` (${reused} unchanged, kept)` : "") + ` with ${Math.min(options.jobs ?? availableParallelism(), Math.max(1, total))} kernels at a time`);
+  log(
+    `grading ${total} submission${total === 1 ? "" : "s"}` +
+      (reused > 0 ? ` (${reused} unchanged, kept)` : "") +
+      ` with ${Math.min(options.jobs ?? availableParallelism(), Math.max(1, total))} kernels at a time`,
+  );
   let done = 0;
+  let peakBytes = 0;
   const gradingStarted = Date.now();
-  const gradeOne = async (job: (typeof queue)[number]): Promise<Row> => {
+  const gradeOne = async (job: (typeof queue)[number], slot: number): Promise<Row> => {
     const { submission } = job;
     const assignment = assignmentOf(submission.assignment);
-    let graded: Graded;
+    let graded: Graded | undefined;
     let notes: string[] = [];
     try {
       const chosen = pick(submission.files, submission.assignment);
-      if (assignment instanceof Error) graded = ungraded(null, { kind: "no-instructor", message: assignment.message });
+      if (submission.problem !== null)
+        graded = ungraded(assignment instanceof Error ? null : assignment, { kind: "refused", reason: submission.problem.split(":")[0] }, [
+          submission.problem,
+        ]);
+      else if (assignment instanceof Error) graded = ungraded(null, { kind: "no-instructor", message: assignment.message });
       else if ("kind" in chosen) graded = ungraded(assignment, chosen);
       else {
         notes = chosen.notes;
-        graded = await gradeFile(assignment, readFileSync(chosen.file), chosen.file, settings, `job-${job.index}`);
+        let bytes: Buffer | null = null;
+        try {
+          bytes = readFileSync(chosen.file);
+        } catch (e) {
+          graded = ungraded(assignment, { kind: "refused", reason: "unreadable file" }, [e instanceof Error ? e.message : String(e)]);
+        }
+        graded ??=
+          bytes === null
+            ? ungraded(assignment, { kind: "refused", reason: "unreadable file" })
+            : await gradeFile(assignment, bytes, basename(chosen.file), settings, `job-${job.index}`, slot);
       }
     } catch (e) {
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       graded = ungraded(assignment instanceof Error ? null : assignment, { kind: "grader-error", message });
     }
+    graded ??= ungraded(assignment instanceof Error ? null : assignment, { kind: "grader-error", message: "no result" });
     const row: Row = {
       student: submission.student,
+      submittedAs: submission.submittedAs,
       assignment: submission.assignment,
       files: submission.files.map((f) => relative(submissionsRoot, f)),
-      status: statusText(graded.status),
-      tests: graded.tests,
-      exercises: graded.exercises,
+      status: hide(statusText(graded.status)),
+      tests: graded.tests.map((t) => ({ ...t, error: t.error === null ? null : hide(t.error) })),
+      exercises: graded.exercises.map((e) => ({ ...e, error: e.error === null ? null : hide(e.error) })),
       total: graded.total,
       max: graded.max,
-      notes: [...notes, ...graded.notes],
+      notes: [...submission.notes, ...notes, ...graded.notes].map(hide),
       seconds: graded.seconds,
+      peakMemoryMb: Math.round(graded.peakBytes / 1e6),
       gradedAt: new Date().toISOString(),
     };
     writeFeedback(row);
-    if (graded.executed) writeFileAtomic(join(out, "autograded", submission.student, `${submission.assignment}.ipynb`), serializeNotebook(graded.executed));
+    if (graded.executed)
+      writeFileAtomic(
+        join(out, "autograded", submission.student, `${safeName(submission.assignment || "_")}.ipynb`),
+        serializeNotebook(graded.executed),
+      );
+    peakBytes = Math.max(peakBytes, graded.peakBytes);
     const stored: Stored = { version: GRADER_VERSION, key: job.key, row };
     writeFileAtomic(job.stored, JSON.stringify(stored) + "\n");
     return row;
   };
-  const worker = async () => {
+  const worker = async (slot: number) => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-      const row = await gradeOne(job);
+      const row = await gradeOne(job, slot);
       rows[job.index] = row;
       done++;
       const elapsed = (Date.now() - gradingStarted) / 1000;
       const eta = (elapsed / done) * (total - done);
-      log(`[${done}/${total}] ${row.student} · ${row.assignment || "?"}: ${row.total}/${row.max} ${row.status} (${row.seconds.toFixed(1)} s) · ETA ${duration(eta)}`);
+      log(
+        `[${done}/${total}] ${row.student} · ${row.assignment || "?"}: ${row.total}/${row.max} ${row.status} (${row.seconds.toFixed(1)} s) · ETA ${duration(eta)}`,
+      );
     }
   };
   try {
     const kernels = Math.max(1, Math.min(options.jobs ?? availableParallelism(), total));
-    await Promise.all(Array.from({ length: kernels }, worker));
+    await Promise.all(Array.from({ length: kernels }, (_, slot) => worker(slot)));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   const gradebook = join(out, "gradebook.csv");
   writeFileAtomic(gradebook, gradebookCsv(rows));
   log(`gradebook: ${gradebook} · feedback: ${join(out, "feedback")} · ${duration((Date.now() - started) / 1000)}`);
-  return { rows, graded: total, reused, seconds: (Date.now() - started) / 1000, gradebook };
+  return { rows, graded: total, reused, seconds: (Date.now() - started) / 1000, gradebook, peakBytes };
 }
 
 /** A row read back from a results file (written by this grader; checked, not trusted). */
@@ -255,6 +314,22 @@ function readStored(file: string): Stored | null {
   } catch {
     return null;
   }
+}
+
+/** Host uids of the kernels when the grader is root: UID_BASE + the kernel's slot. */
+const UID_BASE = 1_900_000;
+
+/** `message` with these absolute paths replaced by labels (notes never show the tutor's folders). */
+export function scrub(message: string, paths: Array<[string, string]>): string {
+  let result = message;
+  const longestFirst = [...paths].filter(([p]) => p.length > 1).sort((a, b) => b[0].length - a[0].length);
+  for (const [path, label] of longestFirst)
+    result = result
+      .split(path + sep)
+      .join(label + "/")
+      .split(path)
+      .join(label);
+  return result;
 }
 
 /** SHA-256 of a file, or a marker when it cannot be read (the grading then says why). */

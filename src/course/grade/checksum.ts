@@ -2,7 +2,7 @@
 // writes into locked cells. Re-implemented from nbgrader's utils.py (is_grade, is_solution,
 // is_locked, compute_checksum) so that `nbgrader autograde` accepts the notebooks we release.
 import { createHash } from "crypto";
-import { Cell, text } from "../notebook";
+import { Cell, isRecord, text } from "../notebook";
 
 /** The `metadata.nbgrader` fields the course uses (schema version 3). */
 export interface NbgraderMeta {
@@ -13,10 +13,6 @@ export interface NbgraderMeta {
   /** Points of a grade cell; null for other cells. */
   points: number | null;
   checksum: string | null;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 /** The raw `metadata.nbgrader` object of a cell, or null when there is none. */

@@ -1,11 +1,8 @@
 // The feedback page a student gets: one self-contained HTML file, no scripts. Each exercise with
 // its points, the self-check lines and the error; everything from the submission is escaped.
+import { escapeHtml } from "../html";
 import { formatPoints, Row } from "./gradebook";
 import { TestScore } from "./grade";
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
 
 const STYLE = `
   :root { --ok: #1a7f37; --bad: #cf222e; --part: #9a6700; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; }
@@ -49,9 +46,7 @@ function outcomeClass(test: TestScore): string {
 }
 
 function testHtml(test: TestScore): string {
-  const checks = test.checks
-    .map((line) => `<li class="${line.startsWith("✔") ? "ok" : "bad"}">${escapeHtml(line)}</li>`)
-    .join("");
+  const checks = test.checks.map((line) => `<li class="${line.startsWith("✔") ? "ok" : "bad"}">${escapeHtml(line)}</li>`).join("");
   return `<div class="test ${outcomeClass(test)}">
   <div class="test-head"><h3>${escapeHtml(test.gradeId)}</h3><span class="points">${formatPoints(test.points)} / ${formatPoints(test.maxPoints)}</span></div>
   ${checks ? `<ul class="checks">${checks}</ul>` : ""}
@@ -62,25 +57,38 @@ function testHtml(test: TestScore): string {
 function sectionHtml(title: string, tests: TestScore[], code: string | null, error: string | null): string {
   const points = tests.reduce((s, t) => s + t.points, 0);
   const max = tests.reduce((s, t) => s + t.maxPoints, 0);
-  const outcome = points >= max ? "passed" : points > 0 ? "partial" : "failed";
+  const outcome = tests.length === 0 ? "not-run" : points >= max ? "passed" : points > 0 ? "partial" : "failed";
+  const label = tests.length === 0 ? "result after the deadline" : `${formatPoints(points)} / ${formatPoints(max)} points`;
   return `<section class="exercise">
-  <div class="exercise-head"><h2>${escapeHtml(title)}</h2><span class="points ${outcome}">${formatPoints(points)} / ${formatPoints(max)} points</span></div>
+  <div class="exercise-head"><h2>${escapeHtml(title)}</h2><span class="points ${outcome}">${label}</span></div>
   ${error ? `<p>Your solution cell stopped with an error:</p><pre class="error">${escapeHtml(error)}</pre>` : ""}
   ${tests.map(testHtml).join("\n  ")}
   ${code !== null ? `<details><summary>Your code</summary><pre>${escapeHtml(code)}</pre></details>` : ""}
 </section>`;
 }
 
-/** The feedback page of one graded submission; `title` is the notebook's title. */
-export function feedbackHtml(row: Row, title: string): string {
+/**
+ * The feedback page of one graded submission; `title` is the notebook's title. Test cells with
+ * hidden tests (their points, check lines and errors) appear only with `showHidden` (after the
+ * deadline); before it, the score counts the visible tests.
+ */
+export function feedbackHtml(row: Row, title: string, options: { showHidden?: boolean } = {}): string {
+  const showHidden = options.showHidden === true;
+  const shown = showHidden ? row.tests : row.tests.filter((t) => !t.hidden);
+  const held = row.tests.length - shown.length;
+  const total = shown.reduce((s, t) => s + t.points, 0);
+  const max = shown.reduce((s, t) => s + t.maxPoints, 0);
   const sections: string[] = [];
   for (const exercise of row.exercises) {
-    const tests = row.tests.filter((t) => t.exercise === exercise.gradeId);
+    const tests = shown.filter((t) => t.exercise === exercise.gradeId);
     sections.push(sectionHtml(exercise.title, tests, exercise.code, exercise.error));
   }
-  const loose = row.tests.filter((t) => !row.exercises.some((e) => e.gradeId === t.exercise));
+  const loose = shown.filter((t) => !row.exercises.some((e) => e.gradeId === t.exercise));
   if (loose.length > 0) sections.push(sectionHtml(row.exercises.length > 0 ? "Other tests" : "Tests", loose, null, null));
-  const notes = row.notes.length > 0 ? `<section><h2>Notes</h2><ul class="notes">${row.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul></section>` : "";
+  const notes =
+    row.notes.length > 0
+      ? `<section><h2>Notes</h2><ul class="notes">${row.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul></section>`
+      : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -95,12 +103,13 @@ export function feedbackHtml(row: Row, title: string): string {
   <p class="course">Deep Learning by Hand · feedback</p>
   <h1>${escapeHtml(title)}</h1>
   <p class="who">${escapeHtml(row.student)} · ${escapeHtml(row.assignment)} · graded ${escapeHtml(row.gradedAt.slice(0, 16).replace("T", " "))} UTC</p>
-  <div class="score"><b>${formatPoints(row.total)}</b>of ${formatPoints(row.max)} points</div>
+  <div class="score"><b>${formatPoints(total)}</b>of ${formatPoints(max)} points${held > 0 ? "<br>on the visible tests" : ""}</div>
   <p><span class="status${row.status === "ok" ? " ok" : ""}">${escapeHtml(row.status)}</span></p>
 </header>
 ${notes}
 ${sections.join("\n")}
-<footer>Tests marked ✔ passed. Hidden tests run only when grading; their check lines appear here.</footer>
+${held > 0 ? `<section><p>${held} test${held === 1 ? "" : "s"} with hidden checks: ${held === 1 ? "its" : "their"} result is shown after the deadline.</p></section>` : ""}
+<footer>Tests marked ✔ passed.${showHidden ? " Hidden tests included." : ""}</footer>
 </main>
 </body>
 </html>

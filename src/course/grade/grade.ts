@@ -4,10 +4,14 @@ import { mkdirSync, rmSync } from "fs";
 import { join, resolve } from "path";
 import { CellResult, executeNotebook, ExecuteResult } from "../runner";
 import { Cell, Notebook, NotebookError, Output, parseNotebook, text } from "../notebook";
+import { hasHiddenTests } from "../solutions";
 import { Assignment, TestCell } from "./assignment";
-import { guardTestCell, newGuardName, setupCell } from "./integrity";
+import { Group, makeGroup, oomKills, peakMemory, removeGroup } from "./cgroup";
+import { CONFIRMATION_PREFIX, guardTestCell, newConfirmations, newGuardName, setupCell } from "./integrity";
+import { capOutputs } from "./outputs";
 import { restoreSubmission } from "./restore";
 import { Isolation, sandboxSpec } from "./sandbox";
+import { writeSeccompFilter } from "./seccomp";
 
 export interface GradeSettings {
   /** Project root: the kernel resolves "dl-by-hand" from here. */
@@ -18,11 +22,13 @@ export interface GradeSettings {
   cellTimeout: number;
   /** Seconds the whole notebook may run. */
   notebookTimeout: number;
-  /** Memory limit of each kernel in MB. */
+  /** Memory limit of each submission in MB (all its processes together, with the sandbox). */
   memoryMb: number;
+  /** Processes and threads each submission may have at once (with the sandbox). */
+  processes: number;
   isolation: Isolation;
-  /** Folders the kernel must not see (instructor notebooks, submissions, output). */
-  hide: string[];
+  /** With the sandbox and a root grader: the first of the host uids kernels run as (one per job). */
+  uidBase?: number;
 }
 
 /** What happened to a submission as a whole. */
@@ -38,6 +44,7 @@ export type Status =
   | { kind: "no-notebook" }
   | { kind: "several-notebooks"; files: string[] }
   | { kind: "no-instructor"; message: string }
+  | { kind: "refused"; reason: string }
   | { kind: "grader-error"; message: string };
 
 /** The short status of the gradebook: "ok", "timeout in cell 7", "kernel died in cell 3 (out of memory)"… */
@@ -68,6 +75,8 @@ export function statusText(status: Status): string {
       return "unknown assignment";
     case "grader-error":
       return "grader error";
+    case "refused":
+      return status.reason;
   }
 }
 
@@ -79,6 +88,8 @@ export interface TestScore {
   points: number;
   maxPoints: number;
   outcome: "passed" | "partial" | "failed" | "not run";
+  /** True when the instructor's test cell has hidden tests: feedback shows it only with showHidden. */
+  hidden: boolean;
   /** The "✔ …" / "✘ …" lines the self-checks printed. */
   checks: string[];
   /** "CheckError: …", "CellTimeoutError: …", or null when it passed. */
@@ -104,6 +115,8 @@ export interface Graded {
   /** The notebook as it ran, with outputs (hidden tests in it: for tutors only). */
   executed: Notebook | null;
   seconds: number;
+  /** Most memory the submission's processes used at once, in bytes (0 when unknown). */
+  peakBytes: number;
 }
 
 const MAX_FILE_BYTES = 50_000_000;
@@ -117,11 +130,25 @@ export function ungraded(assignment: Assignment | null, status: Status, notes: s
     points: 0,
     maxPoints: t.points,
     outcome: "not run",
+    hidden: hasHiddenTests(text(t.cell.source)),
     checks: [],
     error: null,
   }));
-  const detail = status.kind === "invalid" || status.kind === "nbformat" || status.kind === "grader-error" || status.kind === "no-instructor" ? [status.message] : [];
-  return { status, tests, exercises: [], total: 0, max: assignment?.maxPoints ?? 0, notes: [...detail, ...notes], executed: null, seconds: 0 };
+  const detail =
+    status.kind === "invalid" || status.kind === "nbformat" || status.kind === "grader-error" || status.kind === "no-instructor"
+      ? [status.message]
+      : [];
+  return {
+    status,
+    tests,
+    exercises: [],
+    total: 0,
+    max: assignment?.maxPoints ?? 0,
+    notes: [...detail, ...notes],
+    executed: null,
+    seconds: 0,
+    peakBytes: 0,
+  };
 }
 
 function streamText(outputs: Output[], name: "stdout" | "stderr"): string {
@@ -141,14 +168,35 @@ function partialCredit(outputs: Output[], max: number): number | null {
   return null;
 }
 
-/** Score a test cell from how it ran: its points if the kernel said ok and it wrote no error and nothing on stderr. */
-export function scoreTest(test: TestCell, cell: Cell | undefined, result: CellResult | undefined): TestScore {
+/**
+ * Score a test cell from how it ran: its points if the kernel said ok, it wrote no error and
+ * nothing on stderr and, when grading (`confirmation` given), its confirmation is on stdout.
+ */
+export function scoreTest(
+  test: TestCell,
+  cell: Cell | undefined,
+  result: CellResult | undefined,
+  confirmation: string | null = null,
+): TestScore {
   const outputs = cell?.cell_type === "code" ? cell.outputs : [];
-  const checks = streamText(outputs, "stdout")
+  const stdout = streamText(outputs, "stdout");
+  const confirmed = confirmation === null || stdout.split("\n").includes(confirmation);
+  const checks = stdout
     .split("\n")
     .filter((line) => /^[✔✘]/.test(line))
-    .slice(0, MAX_CHECK_LINES);
-  const score: TestScore = { gradeId: test.meta.gradeId, exercise: test.exercise, points: 0, maxPoints: test.points, outcome: "failed", checks, error: null };
+    .slice(0, MAX_CHECK_LINES)
+    .map((line) => line.slice(0, 300));
+  const hidden = hasHiddenTests(text(test.cell.source));
+  const score: TestScore = {
+    gradeId: test.meta.gradeId,
+    exercise: test.exercise,
+    points: 0,
+    maxPoints: test.points,
+    outcome: "failed",
+    hidden,
+    checks,
+    error: null,
+  };
   if (result === undefined || result.status === "skipped") {
     return { ...score, outcome: "not run", error: "not run: the kernel had stopped before this cell" };
   }
@@ -156,10 +204,17 @@ export function scoreTest(test: TestCell, cell: Cell | undefined, result: CellRe
   const stderr = streamText(outputs, "stderr");
   if (result.status !== "ok" || errorOutput !== undefined) {
     const e = result.error ?? (errorOutput?.output_type === "error" ? errorOutput : null);
-    return { ...score, error: e ? `${e.ename}: ${e.evalue}` : result.status };
+    return { ...score, error: e ? `${e.ename}: ${e.evalue}`.slice(0, 2000) : result.status };
   }
   if (stderr.trim() !== "") {
     return { ...score, error: `wrote to stderr (nbgrader gives 0 points): ${stderr.trim().split("\n")[0].slice(0, 200)}` };
+  }
+  if (!confirmed) {
+    return {
+      ...score,
+      error:
+        "the test did not run to its end: the grader saw no confirmation from it (output or replies were forged, or the cell was cut short)",
+    };
   }
   const partial = partialCredit(outputs, test.points);
   if (partial !== null && partial < test.points) return { ...score, points: partial, outcome: "partial" };
@@ -189,9 +244,15 @@ function overallStatus(result: ExecuteResult, ids: Map<number, string>, overtime
   return { kind: "ok" };
 }
 
-async function execute(notebook: Notebook, workDir: string, settings: GradeSettings): Promise<{ result: ExecuteResult; overtime: boolean }> {
+async function execute(
+  notebook: Notebook,
+  workDir: string,
+  settings: GradeSettings,
+  job: number,
+): Promise<{ result: ExecuteResult; overtime: boolean; oom: boolean; peakBytes: number }> {
   let pid: number | null = null;
   let overtime = false;
+  let group: Group | undefined;
   const stop = () => {
     if (pid === null) return;
     try {
@@ -205,48 +266,99 @@ async function execute(notebook: Notebook, workDir: string, settings: GradeSetti
     stop();
   }, settings.notebookTimeout * 1000);
   try {
-    const spec = sandboxSpec({ root: settings.root, workDir, hide: settings.hide, memoryMb: settings.memoryMb, isolation: settings.isolation });
+    const sandboxed = settings.isolation === "sandbox";
+    if (sandboxed)
+      group = makeGroup(`dl-by-hand-${process.pid}-${job}-${Date.now().toString(36)}`, {
+        memoryMb: settings.memoryMb,
+        processes: settings.processes,
+      });
+    const uid = sandboxed && settings.uidBase !== undefined ? settings.uidBase + job : undefined;
+    const seccomp = sandboxed ? writeSeccompFilter(workDir) : undefined;
+    const spec = sandboxSpec({
+      root: settings.root,
+      workDir,
+      memoryMb: settings.memoryMb,
+      isolation: settings.isolation,
+      group,
+      uid,
+      seccomp,
+    });
     const result = await executeNotebook(notebook, {
       cwd: workDir,
       spec,
       timeout: settings.cellTimeout,
       allowErrors: true,
-      maxStreamBytes: 64_000,
+      maxStreamBytes: 1_000_000,
+      transport: sandboxed ? "ipc" : "tcp",
       onKernel: (p) => {
         pid = p;
         if (overtime) stop();
       },
     });
-    return { result, overtime };
+    const oom = group !== undefined && oomKills(group) > 0;
+    return { result, overtime, oom, peakBytes: group ? peakMemory(group) : 0 };
   } finally {
     clearTimeout(timer);
+    if (group !== undefined && !removeGroup(group))
+      process.stderr.write(`grade: could not remove the control group ${group.dirs.join(", ")}\n`);
   }
 }
 
-/** Grade a parsed submission of `assignment`. */
-export async function gradeNotebook(assignment: Assignment, submission: Notebook, settings: GradeSettings, workName: string): Promise<Graded> {
+/** Remove the grader's confirmation lines (real or forged) from a cell's stdout. */
+function withoutConfirmations(cell: Cell): Cell {
+  if (cell.cell_type !== "code") return cell;
+  const outputs = cell.outputs.map((o): Output => {
+    if (o.output_type !== "stream" || !text(o.text).includes(CONFIRMATION_PREFIX)) return o;
+    const kept = text(o.text)
+      .split("\n")
+      .filter((line) => !line.startsWith(CONFIRMATION_PREFIX));
+    return { ...o, text: kept.join("\n") };
+  });
+  return { ...cell, outputs };
+}
+
+/** Grade a parsed submission of `assignment`; `job` numbers the kernel slot (its uid and group). */
+export async function gradeNotebook(
+  assignment: Assignment,
+  submission: Notebook,
+  settings: GradeSettings,
+  workName: string,
+  job = 0,
+): Promise<Graded> {
   const started = Date.now();
   const restored = restoreSubmission(assignment, submission);
   if (restored.matched === 0) {
     return ungraded(assignment, { kind: "wrong-assignment" }, [`none of the exercise cells of ${assignment.name} is in this notebook`]);
   }
   const guard = newGuardName();
-  const forbidden = settings.isolation === "namespaces" ? [resolve(assignment.file)] : [];
+  const confirmations = newConfirmations(assignment.tests.length);
+  const confirmationOf = new Map(assignment.tests.map((t, i) => [t.meta.gradeId, confirmations[i]]));
+  const forbidden = settings.isolation === "sandbox" ? [resolve(assignment.file)] : [];
+  const testAt = new Map(assignment.tests.map((t) => [restored.positions.get(t.meta.gradeId), t.meta.gradeId]));
   const cells: Cell[] = restored.notebook.cells.map((cell, index) => {
-    const isTest = assignment.tests.some((t) => restored.positions.get(t.meta.gradeId) === index);
-    return isTest ? { ...cell, source: guardTestCell(text(cell.source), guard) } : cell;
+    const id = testAt.get(index);
+    const confirmation = id === undefined ? undefined : confirmationOf.get(id);
+    return confirmation !== undefined && cell.cell_type === "code"
+      ? { ...cell, source: guardTestCell(text(cell.source), guard, confirmation.nonce) }
+      : cell;
   });
-  const setup: Cell = { cell_type: "code", metadata: {}, source: setupCell(settings.root, guard, forbidden), outputs: [], execution_count: null };
+  const setup: Cell = {
+    cell_type: "code",
+    metadata: {},
+    source: setupCell(settings.root, guard, forbidden, confirmations),
+    outputs: [],
+    execution_count: null,
+  };
   const runnable: Notebook = { ...restored.notebook, cells: [setup, ...cells] };
   const workDir = join(settings.scratch, workName);
   mkdirSync(workDir, { recursive: true });
-  let run: { result: ExecuteResult; overtime: boolean };
+  let run: Awaited<ReturnType<typeof execute>>;
   try {
-    run = await execute(runnable, workDir, settings);
+    run = await execute(runnable, workDir, settings, job);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  const { result, overtime } = run;
+  const { result, overtime, oom, peakBytes } = run;
   const setupResult = result.cells.find((c) => c.index === 0);
   if (setupResult?.status !== "ok") {
     const why = setupResult?.error ? `${setupResult.error.ename}: ${setupResult.error.evalue}` : String(setupResult?.status);
@@ -255,7 +367,14 @@ export async function gradeNotebook(assignment: Assignment, submission: Notebook
   // Positions in the executed notebook are one further on: the setup cell comes first.
   const at = (id: string) => (restored.positions.get(id) ?? -2) + 1;
   const byIndex = new Map(result.cells.map((c) => [c.index, c]));
-  const tests = assignment.tests.map((t) => scoreTest(t, result.notebook.cells[at(t.meta.gradeId)], byIndex.get(at(t.meta.gradeId))));
+  const tests = assignment.tests.map((t) =>
+    scoreTest(
+      t,
+      result.notebook.cells[at(t.meta.gradeId)],
+      byIndex.get(at(t.meta.gradeId)),
+      confirmationOf.get(t.meta.gradeId)?.tag ?? null,
+    ),
+  );
   const exercises: ExerciseReport[] = [];
   for (const graded of assignment.cells) {
     if (!graded.meta.solution) continue;
@@ -265,21 +384,40 @@ export async function gradeNotebook(assignment: Assignment, submission: Notebook
     exercises.push({
       gradeId: graded.meta.gradeId,
       title: assignment.titles.get(graded.meta.gradeId) ?? graded.meta.gradeId,
-      code: cell ? text(cell.source) : null,
-      error: ran?.error && ran.status !== "ok" ? `${ran.error.ename}: ${ran.error.evalue}` : null,
+      code: cell ? text(cell.source).slice(0, 100_000) : null,
+      error: ran?.error && ran.status !== "ok" ? `${ran.error.ename}: ${ran.error.evalue}`.slice(0, 2000) : null,
     });
   }
   const ids = new Map([...restored.positions].map(([id, index]) => [index + 1, id]));
-  const status = overallStatus(result, ids, overtime ? settings.notebookTimeout : null);
+  let status = overallStatus(result, ids, overtime ? settings.notebookTimeout : null);
+  if (oom && status.kind === "dead")
+    status = { ...status, reason: `out of memory (all its processes together went over ${settings.memoryMb} MB)` };
   const total = tests.reduce((sum, t) => sum + t.points, 0);
   const tampered = tests.some((t) => (t.error ?? "").includes("the self-checks were"));
-  const notes = [...restored.notes, ...(tampered ? ["the self-checks were tampered with (see the test errors)"] : [])];
-  return { status, tests, exercises, total, max: assignment.maxPoints, notes, executed: result.notebook, seconds: (Date.now() - started) / 1000 };
+  const forged = tests.some((t) => (t.error ?? "").includes("saw no confirmation"));
+  const notes = [
+    ...restored.notes,
+    ...(tampered ? ["the self-checks were tampered with (see the test errors)"] : []),
+    ...(forged ? ["a test cell ended without the grader's confirmation (forged output or replies?)"] : []),
+  ];
+  // What is kept: the submission's cells as they ran (not the grader's setup cell, no confirmations), capped in size.
+  const capped = capOutputs(result.notebook.cells.slice(1).map(withoutConfirmations));
+  if (capped.notes.length > 0) notes.push(...capped.notes);
+  const executed: Notebook = { ...result.notebook, cells: capped.cells };
+  return { status, tests, exercises, total, max: assignment.maxPoints, notes, executed, seconds: (Date.now() - started) / 1000, peakBytes };
 }
 
 /** Grade the bytes of a submitted file: empty, invalid or old files get a status and no points. */
-export async function gradeFile(assignment: Assignment, bytes: Buffer, file: string, settings: GradeSettings, workName: string): Promise<Graded> {
-  if (bytes.length > MAX_FILE_BYTES) return ungraded(assignment, { kind: "invalid", message: `${file}: larger than ${MAX_FILE_BYTES / 1e6} MB` });
+export async function gradeFile(
+  assignment: Assignment,
+  bytes: Buffer,
+  file: string,
+  settings: GradeSettings,
+  workName: string,
+  job = 0,
+): Promise<Graded> {
+  if (bytes.length > MAX_FILE_BYTES)
+    return ungraded(assignment, { kind: "invalid", message: `${file}: larger than ${MAX_FILE_BYTES / 1e6} MB` });
   const json = bytes.toString("utf8");
   if (json.trim() === "") return ungraded(assignment, { kind: "empty" });
   let notebook: Notebook;
@@ -290,5 +428,5 @@ export async function gradeFile(assignment: Assignment, bytes: Buffer, file: str
     if (e instanceof NotebookError && /nbformat/.test(message)) return ungraded(assignment, { kind: "nbformat", message });
     return ungraded(assignment, { kind: "invalid", message });
   }
-  return gradeNotebook(assignment, notebook, settings, workName);
+  return gradeNotebook(assignment, notebook, settings, workName, job);
 }

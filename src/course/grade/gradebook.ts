@@ -4,6 +4,8 @@ import { ExerciseReport, TestScore } from "./grade";
 /** A graded submission as the gradebook and the feedback page show it. */
 export interface Row {
   student: string;
+  /** The name as submitted, when it had to be made safe for file names (null otherwise). */
+  submittedAs?: string | null;
   assignment: string;
   /** The notebook files that were looked at, relative to the submissions folder. */
   files: string[];
@@ -15,6 +17,8 @@ export interface Row {
   max: number;
   notes: string[];
   seconds: number;
+  /** Most memory the submission's processes used at once, in MB (sandbox only). */
+  peakMemoryMb?: number;
   gradedAt: string;
 }
 
@@ -24,13 +28,15 @@ export function formatPoints(points: number): string {
 }
 
 /**
- * A CSV field: quoted when it holds a comma, quote or line break. Text that a spreadsheet would
- * run as a formula (=, +, -, @ first) gets a leading apostrophe: student names and error
- * messages come from submissions.
+ * A CSV field. Text that a spreadsheet could run as a formula (=, +, -, @, tab or carriage return
+ * first) gets a leading apostrophe, as OWASP's CSV-injection advice says: student names and error
+ * messages come from submissions. A field is quoted when it holds a comma, quote, semicolon (the
+ * separator of some spreadsheets' locales), line break, or was escaped.
  */
 export function csvField(value: string, isText = true): string {
-  const safe = isText && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const escaped = isText && /^[=+\-@\t\r]/.test(value);
+  const safe = escaped ? `'${value}` : value;
+  return escaped || /[",;\n\r\t]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** The test-cell columns of `rows`: every grade_id, in the order the rows first list them. */

@@ -1,10 +1,10 @@
 // `npx dl-by-hand release | validate | grade`: exercises and grading for tutors and students.
-import { readdirSync, statSync } from "fs";
-import { join } from "path";
+import { numberOption as number, parseCommandLine as parse, ParsedArgs as Parsed, UsageError } from "../args";
+import { findNotebooks } from "../notebook-files";
 import { checkRelease, releaseFiles } from "./release";
 import { validateNotebook } from "./validate";
 import { gradeAll } from "./batch";
-import { Isolation, namespacesAvailable } from "./sandbox";
+import { Isolation, sandboxProblem } from "./sandbox";
 
 export { releaseNotebook, releaseFiles, checkRelease } from "./release";
 export { gradeAll } from "./batch";
@@ -19,66 +19,19 @@ export const USAGE = `usage:
   dl-by-hand validate <notebook> [--timeout S]
       run a notebook in a fresh kernel and say which exercises pass (before submitting)
   dl-by-hand grade <submissions> [--out DIR] [--source PATH] [--assignment NAME] [--jobs N]
-                   [--timeout S] [--notebook-timeout S] [--memory MB] [--force] [--isolation auto|namespaces|none]
+                   [--timeout S] [--notebook-timeout S] [--memory MB] [--processes N] [--force]
+                   [--show-hidden] [--isolation sandbox|none]
       grade nbgrader's submitted/<student>/<assignment>/*.ipynb or a folder of <student>.ipynb
       (then --assignment NAME) against the instructor notebooks in --source (default notebooks/);
       writes DIR/gradebook.csv and DIR/feedback/<student>/<assignment>.html (default graded/);
-      a rerun grades only changed submissions unless --force
+      a rerun grades only changed submissions unless --force; --show-hidden (after the deadline)
+      puts the hidden tests in the feedback; each submission runs in a bubblewrap sandbox with
+      memory and process limits, and grade refuses to run without one unless --isolation none
 `;
-
-class UsageError extends Error {
-  override name = "UsageError";
-}
-
-interface Parsed {
-  positional: string[];
-  values: Map<string, string>;
-  flags: Set<string>;
-}
-
-function parse(command: string, args: string[], valued: string[], flags: string[]): Parsed {
-  const parsed: Parsed = { positional: [], values: new Map(), flags: new Set() };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (flags.includes(arg)) parsed.flags.add(arg);
-    else if (valued.includes(arg)) {
-      const value = args[++i];
-      if (value === undefined || value.startsWith("--")) throw new UsageError(`${command}: ${arg} needs a value`);
-      parsed.values.set(arg, value);
-    } else if (arg.startsWith("--")) throw new UsageError(`${command}: unknown option ${arg}`);
-    else parsed.positional.push(arg);
-  }
-  return parsed;
-}
-
-function number(command: string, parsed: Parsed, option: string, min: number): number | undefined {
-  const raw = parsed.values.get(option);
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new UsageError(`${command}: ${option} must be a number ≥ ${min}, got ${raw}`);
-  return value;
-}
-
-/** Notebook files named by `paths`: files as given, folders searched for *.ipynb (sorted). */
-function notebookFiles(paths: string[]): string[] {
-  return paths.flatMap((p) => {
-    let isDir = false;
-    try {
-      isDir = statSync(p).isDirectory();
-    } catch {
-      return [p]; // reported by name when it cannot be read
-    }
-    if (!isDir) return [p];
-    return readdirSync(p)
-      .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
-      .sort()
-      .map((f) => join(p, f));
-  });
-}
 
 async function release(args: string[]): Promise<number> {
   const parsed = parse("release", args, ["--out", "--timeout"], ["--check"]);
-  const files = notebookFiles(parsed.positional.length > 0 ? parsed.positional : ["notebooks"]);
+  const files = findNotebooks(parsed.positional.length > 0 ? parsed.positional : ["notebooks"]);
   const out = parsed.values.get("--out") ?? "release";
   const timeout = number("release", parsed, "--timeout", 1);
   const reports = releaseFiles(files, out);
@@ -94,7 +47,9 @@ async function release(args: string[]): Promise<number> {
       for (const p of check.problems) process.stdout.write(`  ${p}\n`);
     }
   }
-  process.stdout.write(`${reports.length - failed} of ${reports.length} notebooks released${parsed.flags.has("--check") ? " and checked" : ""}\n`);
+  process.stdout.write(
+    `${reports.length - failed} of ${reports.length} notebooks released${parsed.flags.has("--check") ? " and checked" : ""}\n`,
+  );
   return failed === 0 ? 0 : 1;
 }
 
@@ -106,24 +61,36 @@ async function validate(args: string[]): Promise<number> {
 }
 
 function isolation(parsed: Parsed): Isolation {
-  const wanted = parsed.values.get("--isolation") ?? "auto";
-  if (wanted !== "auto" && wanted !== "namespaces" && wanted !== "none") {
-    throw new UsageError(`grade: --isolation must be auto, namespaces or none, got ${wanted}`);
-  }
-  const available = namespacesAvailable();
-  if (wanted === "namespaces" && !available) {
-    throw new UsageError("grade: --isolation namespaces needs Linux with unprivileged user namespaces (util-linux unshare, setpriv)");
-  }
-  if (wanted === "none" || !available) {
-    process.stdout.write("warning: grading without isolation: submissions can read this machine's files (see README, Tutors)\n");
+  const wanted = parsed.values.get("--isolation") ?? "sandbox";
+  if (wanted !== "sandbox" && wanted !== "none") throw new UsageError(`grade: --isolation must be sandbox or none, got ${wanted}`);
+  if (wanted === "none") {
+    process.stdout.write(
+      "warning: grading without a sandbox (--isolation none): submissions can read and change this machine's files; grade only trusted work this way\n",
+    );
     return "none";
   }
-  return "namespaces";
+  const problem = sandboxProblem();
+  if (problem !== null) {
+    throw new Error(
+      `refusing to grade untrusted work: this machine cannot sandbox the kernels: ${problem}. Fix that, or grade trusted work with --isolation none`,
+    );
+  }
+  return "sandbox";
 }
 
 async function grade(args: string[]): Promise<number> {
-  const valued = ["--out", "--source", "--assignment", "--jobs", "--timeout", "--notebook-timeout", "--memory", "--isolation"];
-  const parsed = parse("grade", args, valued, ["--force"]);
+  const valued = [
+    "--out",
+    "--source",
+    "--assignment",
+    "--jobs",
+    "--timeout",
+    "--notebook-timeout",
+    "--memory",
+    "--processes",
+    "--isolation",
+  ];
+  const parsed = parse("grade", args, valued, ["--force", "--show-hidden"]);
   if (parsed.positional.length !== 1) throw new UsageError("grade: give exactly one submissions folder");
   const assignment = parsed.values.get("--assignment") ?? null;
   if (assignment !== null && (/[\\/]/.test(assignment) || assignment === "." || assignment === "..")) {
@@ -139,11 +106,15 @@ async function grade(args: string[]): Promise<number> {
     cellTimeout: number("grade", parsed, "--timeout", 1),
     notebookTimeout: number("grade", parsed, "--notebook-timeout", 1),
     memoryMb: number("grade", parsed, "--memory", 256),
+    processes: number("grade", parsed, "--processes", 32),
     force: parsed.flags.has("--force"),
+    showHidden: parsed.flags.has("--show-hidden"),
     isolation: isolation(parsed),
   });
   const problems = report.rows.filter((r) => r.status !== "ok").length;
-  process.stdout.write(`${report.rows.length} submissions: ${report.graded} graded, ${report.reused} unchanged; ${problems} with a status other than ok\n`);
+  process.stdout.write(
+    `${report.rows.length} submissions: ${report.graded} graded, ${report.reused} unchanged; ${problems} with a status other than ok\n`,
+  );
   return 0;
 }
 
@@ -156,10 +127,10 @@ export async function cli(command: "release" | "validate" | "grade", args: strin
     throw new UsageError(`unknown command ${String(command)}`);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stdout.write(`${e.message}\n\n${USAGE}`);
+      process.stderr.write(`${e.message}\n\n${USAGE}`);
       return 2;
     }
-    process.stdout.write(`${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`${command}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }

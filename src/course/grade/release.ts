@@ -1,6 +1,7 @@
 // `release`: the student version of instructor notebooks, as `nbgrader generate_assignment` makes it:
 // solutions replaced by the stub, hidden tests removed, outputs cleared, cell ids kept,
 // exercise cells locked and checksummed.
+import { notebookWorkDir } from "./workdir";
 import { existsSync, realpathSync } from "fs";
 import { basename, dirname, join, resolve } from "path";
 import { executeNotebook } from "../runner";
@@ -57,7 +58,13 @@ function releaseCell(cell: Cell, graded: GradedCell | null): Cell {
   return released;
 }
 
-/** The student version of an assignment; throws if a solution or hidden test would leak. */
+/** A cell shown only in the presenter view (`slideshow.slide_type: "notes"`). */
+function isSpeakerNotes(cell: Cell): boolean {
+  const slideshow = cell.metadata.slideshow as { slide_type?: unknown } | undefined;
+  return slideshow?.slide_type === "notes";
+}
+
+/** The student version of an assignment, without speaker notes; throws if a solution or hidden test would leak. */
 export function releaseNotebook(assignment: Assignment): Notebook {
   const byIndex = new Map(assignment.cells.map((c) => [c.index, c]));
   const metadata: Record<string, unknown> = { ...assignment.notebook.metadata };
@@ -65,7 +72,10 @@ export function releaseNotebook(assignment: Assignment): Notebook {
   const released: Notebook = {
     ...assignment.notebook,
     metadata,
-    cells: assignment.notebook.cells.map((cell, index) => releaseCell(cell, byIndex.get(index) ?? null)),
+    // Speaker notes are for the lecturer: a student's copy leaves them out.
+    cells: assignment.notebook.cells.flatMap((cell, index) =>
+      isSpeakerNotes(cell) && !byIndex.has(index) ? [] : [releaseCell(cell, byIndex.get(index) ?? null)],
+    ),
   };
   released.cells.forEach((cell, index) => {
     const source = text(cell.source);
@@ -121,11 +131,13 @@ export interface ReleaseCheck {
 export async function checkRelease(file: string, options: { timeout?: number } = {}): Promise<ReleaseCheck> {
   if (typeof file !== "string" || file === "") throw new Error(`checkRelease: file must be a notebook path, got ${JSON.stringify(file)}`);
   const assignment = loadAssignment(file);
-  const result = await executeNotebook(assignment.notebook, {
-    cwd: dirname(resolve(file)),
-    timeout: options.timeout ?? 300,
-    allowErrors: true,
-  });
+  const work = notebookWorkDir(file);
+  let result: Awaited<ReturnType<typeof executeNotebook>>;
+  try {
+    result = await executeNotebook(assignment.notebook, { cwd: work.dir, timeout: options.timeout ?? 300, allowErrors: true });
+  } finally {
+    work.cleanup();
+  }
   const byIndex = new Map(assignment.cells.map((c) => [c.index, c]));
   const problems: string[] = [];
   for (const cell of result.cells) {
@@ -134,9 +146,11 @@ export async function checkRelease(file: string, options: { timeout?: number } =
     const failure = cell.error ? `${cell.error.ename}: ${cell.error.evalue}` : cell.status;
     const notImplemented = cell.status === "error" && (cell.error?.evalue ?? "").includes("not implemented");
     if (graded !== undefined && graded.meta.grade && !graded.meta.solution) {
-      if (!notImplemented) problems.push(`${what}: a test cell should fail with "not implemented", got ${cell.status === "ok" ? "a pass" : failure}`);
+      if (!notImplemented)
+        problems.push(`${what}: a test cell should fail with "not implemented", got ${cell.status === "ok" ? "a pass" : failure}`);
     } else if (graded !== undefined && graded.meta.solution) {
-      if (cell.status !== "ok" && !notImplemented) problems.push(`${what}: the solution stub should run or say "not implemented", got ${failure}`);
+      if (cell.status !== "ok" && !notImplemented)
+        problems.push(`${what}: the solution stub should run or say "not implemented", got ${failure}`);
     } else if (cell.status !== "ok") {
       problems.push(`${what}: should pass, got ${failure}`);
     }

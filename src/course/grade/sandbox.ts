@@ -1,105 +1,172 @@
-// The kernel a submission is graded in: a memory limit, a clean environment and, on Linux, its own
-// user, mount and process namespaces (util-linux `unshare`, no root needed), in which
-// - the project root shows only dist/, node_modules/, datasets/, package.json and the submission's
-//   scratch folder (instructor notebooks, .git, build/ and the output folder are not there), and
-//   dist/ and node_modules/ are read-only, so a submission cannot change the grader's library;
-// - the submissions, instructor and output folders (or files) are hidden when outside the project;
-// - /tmp is empty but for the kernel's own connection file (other kernels' keys stay hidden) and,
-//   when the project itself lives under /tmp, its staged view;
-// - the kernel is process 1 of its own process namespace, in a session of its own: it cannot see or
-//   signal the grader or the other kernels.
-// The kernel still resolves `import "dl-by-hand"` through node_modules/dl-by-hand -> ".." as usual.
+// The kernel a submission is graded in, made with bubblewrap (Debian `bubblewrap`, /usr/bin/bwrap):
+// - an unprivileged user: when the grader runs as root, the launcher first drops to a uid of its
+//   own (setpriv, no groups, no_new_privs); inside, bwrap maps it to `nobody` with no capabilities;
+// - its own user, mount, PID, IPC, UTS, cgroup and network namespaces (loopback only);
+// - a read-only root made of what node needs (/usr/lib*, the node binary, the /lib links, a few /etc files), the
+//   project's dist/, node_modules/, datasets/ and package.json read-only, a private /tmp and a
+//   scratch folder (both small tmpfs), and the folder of its own connection file: the ZMQ `ipc`
+//   sockets the grader talks to it over. Nothing else of the host: no /home, /root, /var, .git,
+//   notebooks, submissions or output folder;
+// - in a control group of its own (cgroup.ts): memory and processes are limited per submission;
+// - under a seccomp filter (seccomp.ts): no debugger calls, so not even a native program it starts
+//   can read the kernel's memory.
+// The launcher is a small shell that joins the control group, relays SIGINT (Jupyter's interrupt)
+// to the kernel, and dies with the grader (setpriv --pdeathsig), taking the sandbox with it.
 import { spawnSync } from "child_process";
-import { relative, resolve, sep } from "path";
+import { existsSync, lstatSync, readlinkSync } from "fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "path";
 import { KernelSpec } from "../kernelspec";
+import { cgroupProblem, Group } from "./cgroup";
+import { seccompFilter } from "./seccomp";
 
-export type Isolation = "namespaces" | "none";
+export type Isolation = "sandbox" | "none";
 
 export interface SandboxOptions {
   /** Project root (holds package.json, dist/, node_modules/). */
   root: string;
-  /** The submission's scratch folder, inside `root`: the kernel's working directory. */
+  /** The submission's scratch folder, inside `root`: the kernel's working directory (a tmpfs inside). */
   workDir: string;
-  /** Folders or files to hide from the kernel (the instructor's notebooks, the submissions, the output). */
-  hide: string[];
-  /** Memory limit of the kernel in MB: all its writable memory; the JavaScript heap gets half. */
+  /** Memory limit of the submission in MB; the JavaScript heap gets half. */
   memoryMb: number;
   isolation: Isolation;
+  /** The control group the kernel joins (sandbox only). */
+  group?: Group;
+  /** The host uid the kernel runs as when the grader is root (sandbox only). */
+  uid?: number;
+  /** The seccomp filter file (seccomp.ts's `seccompFilter()`, written by the grader), which bwrap installs (sandbox only). */
+  seccomp?: string;
 }
 
-/**
- * Runs inside the new namespaces as their process 1. $1 is the connection file. Mounts are private
- * to the namespace: nothing is changed for the rest of the machine.
- */
-const INNER = `set -eu
-connection=$(cat "$1")
-stage=$(mktemp -d)
-mount -t tmpfs -o mode=755 grading "$stage"
-for part in dist node_modules datasets package.json; do
-  [ -e "$DLBH_ROOT/$part" ] || continue
-  if [ -d "$DLBH_ROOT/$part" ]; then mkdir "$stage/$part"; else touch "$stage/$part"; fi
-  mount --bind "$DLBH_ROOT/$part" "$stage/$part"
-  mount -o remount,bind,ro "$stage/$part"
-done
-mkdir -p "$stage/$DLBH_WORK"
-mount --bind "$DLBH_ROOT/$DLBH_WORK" "$stage/$DLBH_WORK"
-printf '%s\\n' "$DLBH_HIDE" | while IFS= read -r path; do
-  if [ -d "$path" ]; then mount -t tmpfs -o ro,size=1k hidden "$path"
-  elif [ -f "$path" ]; then mount --bind /dev/null "$path"; fi
-done
-# Empty /tmp first, then put the staged project in place: from the stage's own directory ("."),
-# which stays reachable after /tmp is covered, so a project that lives under /tmp works too.
-cd "$stage"
-mount -t tmpfs -o mode=1777 tmp /tmp
-mkdir -p "$DLBH_ROOT"
-mount --no-canonicalize --rbind . "$DLBH_ROOT"
-mkdir -p "$(dirname "$1")"
-printf '%s' "$connection" > "$1"
-cd "$DLBH_ROOT/$DLBH_WORK"
-ulimit -d "$DLBH_DATA_KB"
-exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 setsid "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
-`;
+/** Bytes each tmpfs (/tmp and the scratch folder) may hold; they count against the memory limit too. */
+const TMPFS_BYTES = 64 * 1024 * 1024;
 
-/**
- * The process the grader starts. It starts the namespaces and relays SIGINT (Jupyter's interrupt)
- * to the kernel inside; setpriv makes unshare, and so the whole namespace, die with it.
- */
-const OUTER = `setpriv --pdeathsig KILL unshare --user --map-root-user --mount --pid --fork --kill-child --mount-proc /bin/sh -c "$DLBH_INNER" inner "$1" &
-namespace=$!
-trap 'kill -INT $(cat /proc/$namespace/task/$namespace/children 2>/dev/null) 2>/dev/null' INT
+const OUTER = `connection=$1
+shift
+dir=\${connection%/*}
+printf '%s\\n' "$DLBH_PROCS" | while IFS= read -r file; do [ -z "$file" ] || printf '%s\\n' $$ > "$file"; done
+drop=""
+if [ -n "$DLBH_UID" ]; then
+  chown "$DLBH_UID:$DLBH_UID" "$dir" "$connection"
+  drop="setpriv --reuid=$DLBH_UID --regid=$DLBH_UID --clear-groups --no-new-privs --"
+fi
+$drop bwrap --seccomp 9 "$@" --bind "$dir" "$dir" -- "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_KERNEL" "$connection" 9< "$DLBH_SECCOMP" &
+sandbox=$!
+# bwrap -> its init (process 1 inside) -> the kernel: the interrupt goes to the kernel.
+trap 'for init in $(cat /proc/$sandbox/task/$sandbox/children 2>/dev/null); do kill -INT $(cat /proc/$init/task/$init/children 2>/dev/null) 2>/dev/null; done' INT
 while :; do
-  wait $namespace
+  wait $sandbox
   status=$?
-  kill -0 $namespace 2>/dev/null || exit $status
+  kill -0 $sandbox 2>/dev/null || exit $status
 done
 `;
 
-/** Without namespaces: only the memory limit, a clean environment and a session of its own. */
-const PLAIN = `cd "$DLBH_ROOT/$DLBH_WORK"
-ulimit -d "$DLBH_DATA_KB" 2>/dev/null || true
-session=""
-if command -v setsid >/dev/null 2>&1; then session=setsid; fi
-exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 $session "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_ROOT/dist/course/kernel.js" "$1"
+/** Without a sandbox: only the heap limit, a clean environment and a session of its own. */
+// No setsid here: the client already starts the kernel in a process group of its own, and setsid run by a
+// group leader forks and exits 0, which the client would take for the kernel's death.
+const PLAIN = `cd "$DLBH_WORKDIR"
+exec env -i PATH="$PATH" HOME="$PWD" LANG=C.UTF-8 "$DLBH_NODE" --max-old-space-size="$DLBH_HEAP_MB" "$DLBH_KERNEL" "$1"
 `;
 
-let available: boolean | null = null;
-
-/** True when this machine can run kernels in namespaces (Linux with unprivileged user namespaces). */
-export function namespacesAvailable(): boolean {
-  if (available === null) {
-    const probe = spawnSync(
-      "setpriv",
-      ["--pdeathsig", "KILL", "unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "/bin/sh", "-c", "mount -t tmpfs probe /tmp"],
-      { stdio: "ignore", timeout: 10_000 },
-    );
-    available = process.platform === "linux" && probe.status === 0;
-  }
-  return available;
-}
+/** Files of /etc that node and its libraries read; nothing else of /etc is shown. */
+const ETC = [
+  "/etc/passwd",
+  "/etc/group",
+  "/etc/hosts",
+  "/etc/nsswitch.conf",
+  "/etc/ld.so.cache",
+  "/etc/ld.so.conf",
+  "/etc/ld.so.conf.d",
+  "/etc/localtime",
+  "/etc/ssl/openssl.cnf",
+];
 
 function inside(parent: string, child: string): boolean {
   const rel = relative(parent, child);
-  return rel === "" || (!rel.startsWith("..") && !rel.startsWith(sep) && rel !== "..");
+  return rel === "" || (!rel.startsWith(".." + sep) && rel !== ".." && !rel.startsWith(sep));
+}
+
+/**
+ * bwrap arguments for the read-only system part: the libraries (/usr/lib*, and the /lib… links or
+ * folders), the node binary alone (no shell, compiler or debugger), a few /etc files.
+ */
+function systemArgs(node: string): string[] {
+  const args: string[] = [];
+  for (const lib of ["/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32", "/usr/share/zoneinfo"])
+    if (existsSync(lib)) args.push("--ro-bind", lib, lib);
+  for (const top of ["/lib", "/lib64", "/lib32", "/libx32"]) {
+    if (!existsSync(top)) continue;
+    const link = lstatSync(top).isSymbolicLink();
+    args.push(...(link ? ["--symlink", readlinkSync(top), top] : ["--ro-bind", top, top]));
+  }
+  for (const file of ETC) if (existsSync(file)) args.push("--ro-bind", file, file);
+  // The node binary; a node installed outside /usr (e.g. /opt/node/bin/node): its installation folder.
+  args.push(...(inside("/usr", node) ? ["--ro-bind", node, node] : ["--ro-bind", dirname(dirname(node)), dirname(dirname(node))]));
+  return args;
+}
+
+/** The bwrap arguments of a grading kernel, up to the connection folder (added by the launcher). */
+export function bwrapArgs(root: string, workDir: string): string[] {
+  const args = [
+    "--unshare-all",
+    "--unshare-user",
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+    "--uid",
+    "65534",
+    "--gid",
+    "65534",
+    "--hostname",
+    "grading",
+    "--disable-userns",
+    "--clearenv",
+    "--setenv",
+    "PATH",
+    dirname(process.execPath),
+    "--setenv",
+    "HOME",
+    workDir,
+    "--setenv",
+    "LANG",
+    "C.UTF-8",
+    ...systemArgs(process.execPath),
+    "--dev",
+    "/dev",
+    "--size",
+    String(TMPFS_BYTES),
+    "--tmpfs",
+    "/tmp",
+  ];
+  for (const part of ["dist", "node_modules", "datasets", "package.json"]) {
+    const path = join(root, part);
+    if (existsSync(path)) args.push("--ro-bind", path, path);
+  }
+  args.push("--size", String(TMPFS_BYTES), "--tmpfs", workDir, "--chdir", workDir);
+  return args;
+}
+
+/** What this machine lacks for the sandbox, or null when it has it all. */
+export function sandboxProblem(): string | null {
+  if (process.platform !== "linux") return `the sandbox needs Linux (this is ${process.platform})`;
+  const problems: string[] = [];
+  const probe = spawnSync("bwrap", ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--", "/bin/true"], {
+    stdio: "ignore",
+    timeout: 10_000,
+  });
+  if (probe.error) problems.push("bubblewrap is not installed (apt-get install bubblewrap)");
+  else if (probe.status !== 0)
+    problems.push("bubblewrap cannot create user and network namespaces here (are unprivileged user namespaces enabled?)");
+  if (
+    process.getuid?.() === 0 &&
+    spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/bin/true"], { stdio: "ignore" }).status !== 0
+  ) {
+    problems.push("setpriv (util-linux) is missing: as root the grader needs it to drop to an unprivileged uid");
+  }
+  if (seccompFilter() === null) problems.push(`no seccomp filter is written for this architecture (${process.arch})`);
+  const cgroup = cgroupProblem();
+  if (cgroup !== null) problems.push(cgroup);
+  return problems.length === 0 ? null : problems.join("; ");
 }
 
 /** The kernelspec of a grading kernel. */
@@ -112,23 +179,28 @@ export function sandboxSpec(options: SandboxOptions): KernelSpec {
   if (!Number.isFinite(options.memoryMb) || options.memoryMb < 256) {
     throw new Error(`sandboxSpec: memoryMb must be at least 256, got ${options.memoryMb}`);
   }
-  // Folders that hold the project cannot be hidden without hiding the kernel itself.
-  const hide = options.hide.map((d) => resolve(d)).filter((d) => !inside(d, root) && !inside(root, d));
-  // With namespaces, the relaying shell itself dies with the grader (setpriv), and the kernel with it.
-  const shell = ["/bin/sh", "-c", options.isolation === "namespaces" ? OUTER : PLAIN, "grading-kernel", "{connection_file}"];
+  const env = {
+    DLBH_NODE: process.execPath,
+    DLBH_KERNEL: join(root, "dist", "course", "kernel.js"),
+    DLBH_HEAP_MB: String(Math.floor(options.memoryMb / 2)),
+    DLBH_WORKDIR: workDir,
+  };
+  const base = { display_name: "dl-by-hand grading kernel", language: "typescript", interrupt_mode: "signal" as const };
+  if (options.isolation === "none") return { ...base, argv: ["/bin/sh", "-c", PLAIN, "grading-kernel", "{connection_file}"], env };
+  if (options.group === undefined) throw new Error("sandboxSpec: the sandbox needs options.group (a control group from makeGroup)");
+  if (options.seccomp === undefined || !isAbsolute(options.seccomp))
+    throw new Error(`sandboxSpec: the sandbox needs options.seccomp, the absolute path of its filter file, got ${String(options.seccomp)}`);
+  const uid = options.uid;
+  if (uid !== undefined && !(Number.isInteger(uid) && uid > 0))
+    throw new Error(`sandboxSpec: uid must be a positive integer, got ${String(uid)}`);
   return {
-    argv: options.isolation === "namespaces" ? ["setpriv", "--pdeathsig", "KILL", ...shell] : shell,
-    display_name: "dl-by-hand grading kernel",
-    language: "typescript",
-    interrupt_mode: "signal",
+    ...base,
+    argv: ["setpriv", "--pdeathsig", "KILL", "/bin/sh", "-c", OUTER, "grading-kernel", "{connection_file}", ...bwrapArgs(root, workDir)],
     env: {
-      DLBH_INNER: INNER,
-      DLBH_ROOT: root,
-      DLBH_WORK: relative(root, workDir),
-      DLBH_HIDE: hide.join("\n"),
-      DLBH_NODE: process.execPath,
-      DLBH_HEAP_MB: String(Math.floor(options.memoryMb / 2)),
-      DLBH_DATA_KB: String(options.memoryMb * 1024),
+      ...env,
+      DLBH_PROCS: options.group.procs.join("\n"),
+      DLBH_UID: uid === undefined ? "" : String(uid),
+      DLBH_SECCOMP: options.seccomp,
     },
   };
 }

@@ -1,39 +1,94 @@
 // Finding the submissions in a folder. Two layouts are understood:
 //   nbgrader's   <submissions>/<student>/<assignment>/<notebook>.ipynb
 //   flat         <submissions>/<student>.ipynb  or  <submissions>/<student>/<notebook>.ipynb
-// (the flat layouts need the assignment's name). Nothing is opened for writing.
-import { readdirSync, statSync } from "fs";
+// (the flat layouts need the assignment's name). Nothing is opened for writing, no link is
+// followed: every entry that looks like a submission gets one, with a problem when it cannot be
+// graded (a symlink, a FIFO, a folder named .ipynb…), so each student has a row.
+import { createHash } from "crypto";
+import { lstatSync, readdirSync } from "fs";
 import { basename, join, resolve } from "path";
 
 export interface Submission {
+  /** The student's name as a safe file name (what the gradebook and the feedback folder use). */
   student: string;
+  /** The name as submitted, when it had to be changed to be safe. */
+  submittedAs: string | null;
   /** The assignment's name, "" when the layout does not say and none was given. */
   assignment: string;
   /** The notebooks found for it (absolute paths, sorted): usually one. */
   files: string[];
+  /** Why it cannot be graded ("symlink", "not a regular file"…), or null. */
+  problem: string | null;
+  notes: string[];
 }
 
-function visible(name: string): boolean {
-  return !name.startsWith(".") && name !== "__pycache__";
-}
+/** Folders Jupyter and Python make on their own: not submissions. */
+const TOOL_FOLDERS = new Set([".ipynb_checkpoints", "__pycache__", ".git", ".DS_Store"]);
 
-function kind(path: string): "file" | "dir" | "other" {
+type Kind = "file" | "dir" | "link" | "other" | "missing";
+
+function kind(path: string): Kind {
   try {
-    const s = statSync(path);
-    return s.isDirectory() ? "dir" : s.isFile() ? "file" : "other";
+    const s = lstatSync(path);
+    return s.isSymbolicLink() ? "link" : s.isDirectory() ? "dir" : s.isFile() ? "file" : "other";
   } catch {
-    return "other";
+    return "missing";
   }
 }
 
 function entries(dir: string): string[] {
-  return readdirSync(dir).filter(visible).sort();
+  try {
+    return readdirSync(dir)
+      .filter((name) => !TOOL_FOLDERS.has(name))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
-function notebooksIn(dir: string): string[] {
-  return entries(dir)
-    .filter((name) => name.endsWith(".ipynb") && kind(join(dir, name)) === "file")
-    .map((name) => join(dir, name));
+/** Most characters of a name kept in file names. */
+const NAME_CHARS = 80;
+
+/**
+ * A student or assignment name as a safe file name: letters, digits and . _ - @ + kept, anything
+ * else "_", no leading dot, at most 80 characters; a changed name gets a short hash of the original
+ * so two names never become one.
+ */
+export function safeName(name: string): string {
+  let safe = name.replace(/[^A-Za-z0-9._@+-]/g, "_").replace(/^\./, "_");
+  if (safe === "" || safe === "_") safe = "_unnamed";
+  if (safe === name && safe.length <= NAME_CHARS) return safe;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return `${safe.slice(0, NAME_CHARS - 9)}~${hash}`;
+}
+
+function problemOf(path: string): string | null {
+  const k = kind(path);
+  if (k === "link") return "symlink";
+  if (k === "other") return "not a regular file";
+  if (k === "dir") return "a folder, not a notebook";
+  if (k === "missing") return "unreadable file";
+  return null;
+}
+
+function submission(name: string, assignment: string, files: string[], problem: string | null, notes: string[] = []): Submission {
+  const student = safeName(name);
+  const renamed = student !== name ? [`submitted as ${JSON.stringify(name.slice(0, 300))}; graded as ${student}`] : [];
+  return { student, submittedAs: student !== name ? name : null, assignment, files, problem, notes: [...renamed, ...notes] };
+}
+
+/** The notebooks in a student's folder, and the first problem among entries that look like notebooks. */
+function notebooksIn(dir: string): { files: string[]; problem: string | null } {
+  const files: string[] = [];
+  let problem: string | null = null;
+  for (const name of entries(dir)) {
+    if (!name.endsWith(".ipynb")) continue;
+    const path = join(dir, name);
+    const why = problemOf(path);
+    if (why === null) files.push(path);
+    else problem ??= `${why}: ${name}`;
+  }
+  return { files, problem };
 }
 
 /**
@@ -50,21 +105,52 @@ export function findSubmissions(root: string, options: { assignment: string | nu
     const path = join(root, name);
     if (skip.has(resolve(path))) continue;
     const type = kind(path);
-    if (type === "file" && name.endsWith(".ipynb")) {
-      found.push({ student: basename(name, ".ipynb"), assignment: wanted ?? "", files: [path] });
+    if (name.endsWith(".ipynb") && type !== "dir") {
+      const why = problemOf(path);
+      found.push(submission(basename(name, ".ipynb"), wanted ?? "", why === null ? [path] : [], why));
+      continue;
+    }
+    if (type === "link" || type === "other") {
+      found.push(submission(name, wanted ?? "", [], problemOf(path)));
       continue;
     }
     if (type !== "dir") continue;
+    if (name.endsWith(".ipynb")) {
+      found.push(submission(basename(name, ".ipynb"), wanted ?? "", [], "a folder, not a notebook"));
+      continue;
+    }
     const rows: Submission[] = [];
     for (const sub of entries(path)) {
-      if (kind(join(path, sub)) !== "dir" || (wanted !== null && sub !== wanted)) continue;
-      rows.push({ student: name, assignment: sub, files: notebooksIn(join(path, sub)) });
+      const subPath = join(path, sub);
+      const subKind = kind(subPath);
+      if (sub.endsWith(".ipynb") || (wanted !== null && sub !== wanted)) continue;
+      if (subKind === "link") rows.push(submission(name, sub, [], "symlink"));
+      if (subKind !== "dir") continue;
+      const inside = notebooksIn(subPath);
+      rows.push(
+        submission(
+          name,
+          sub,
+          inside.files,
+          inside.files.length === 0 ? inside.problem : null,
+          inside.files.length > 0 && inside.problem ? [`not graded: ${inside.problem}`] : [],
+        ),
+      );
     }
     const direct = notebooksIn(path);
-    if (direct.length > 0 || rows.length === 0) {
+    if (direct.files.length > 0 || direct.problem !== null || rows.length === 0) {
       const same = rows.find((r) => r.assignment === (wanted ?? ""));
-      if (same) same.files.push(...direct);
-      else rows.push({ student: name, assignment: wanted ?? "", files: direct });
+      if (same) same.files.push(...direct.files);
+      else
+        rows.push(
+          submission(
+            name,
+            wanted ?? "",
+            direct.files,
+            direct.files.length === 0 ? direct.problem : null,
+            direct.files.length > 0 && direct.problem ? [`not graded: ${direct.problem}`] : [],
+          ),
+        );
     }
     found.push(...rows);
   }

@@ -1,11 +1,25 @@
 // Everything a deck or page needs from node_modules, read once and inlined, so a file works offline.
 import { existsSync, readFileSync } from "fs";
 import { dirname, join } from "path";
+import { PLOTLY_FILE, PLOTLY_PACKAGE } from "../../plot/show";
+import { FLOORS } from "./fit";
 
 /** reveal.js themes shipped in its npm package. */
 export const THEMES = [
-  "white", "black", "simple", "serif", "beige", "sky", "solarized", "moon", "night", "league", "blood", "dracula",
-  "white-contrast", "black-contrast",
+  "white",
+  "black",
+  "simple",
+  "serif",
+  "beige",
+  "sky",
+  "solarized",
+  "moon",
+  "night",
+  "league",
+  "blood",
+  "dracula",
+  "white-contrast",
+  "black-contrast",
 ] as const;
 export type Theme = (typeof THEMES)[number];
 const DARK_THEMES: readonly Theme[] = ["black", "black-contrast", "moon", "night", "league", "blood", "dracula"];
@@ -81,21 +95,141 @@ export function revealJs(): string {
 }
 
 export function highlightCss(dark: boolean): string {
-  return packageFile("highlight.js", `styles/${dark ? "github-dark" : "github"}.min.css`);
+  return packageFile("highlight.js", `styles/${dark ? "a11y-dark" : "a11y-light"}.min.css`);
 }
 
-/** The minified plotly.js bundle (global `Plotly`). */
+/** The course's minified plotly.js bundle (global `Plotly`), the one the notebooks load too. */
 export function plotlyJs(): string {
-  return packageFile("plotly.js-dist-min", "plotly.min.js");
+  return packageFile(PLOTLY_PACKAGE, PLOTLY_FILE);
 }
 
-/** Draws every `.plotly-figure` under a root that is not drawn yet; decks call it per slide, pages once. */
+/**
+ * Draws every `.plotly-figure` under a root that is not drawn yet; decks call it per slide, pages once.
+ * A deck's figure carries data-fit-width/height (set by fitDeck): the figure is drawn at that size,
+ * its margins scaled with it and every label at least FLOORS.figure px.
+ */
 export const FIGURES_JS = `
+var FIGURE_FLOOR = ${FLOORS.figure};
+var FIGURE_TEXT_FLOOR = ${FLOORS.figureText};
+
+/** Scale every font size found under a plotly object, never below the floor. */
+function scaleFonts(value, scale, floor) {
+  if (Array.isArray(value)) { value.forEach(function (item) { scaleFonts(item, scale, floor); }); return; }
+  if (typeof value !== "object" || value === null) return;
+  Object.keys(value).forEach(function (key) {
+    var item = value[key];
+    if (/font$/.test(key) && typeof item === "object" && item !== null && !Array.isArray(item)) {
+      var size = typeof item.size === "number" ? item.size : 12;
+      item.size = Math.max(size * scale, floor);
+    } else {
+      scaleFonts(item, scale, floor);
+    }
+  });
+}
+
+function fitFigure(figure, div) {
+  var width = Number(div.getAttribute("data-fit-width"));
+  var height = Number(div.getAttribute("data-fit-height"));
+  if (!width || !height) return figure;
+  var copy = JSON.parse(JSON.stringify(figure));
+  var layout = copy.layout || {};
+  var scale = Math.min(width / (layout.width || 700), height / (layout.height || 450));
+  layout.width = width;
+  layout.height = height;
+  if (layout.margin) Object.keys(layout.margin).forEach(function (side) {
+    if (typeof layout.margin[side] === "number") layout.margin[side] = Math.round(layout.margin[side] * scale);
+  });
+  layout.font = Object.assign({}, layout.font);
+  // Text placed among the data (annotations in data coordinates, text of traces) grows with the
+  // drawing, so it keeps its place; labels around the plot get the larger floor.
+  var inPlot = (layout.annotations || []).filter(function (note) { return note.xref && !/^paper/.test(note.xref); });
+  layout.annotations = (layout.annotations || []).filter(function (note) { return inPlot.indexOf(note) < 0; });
+  scaleFonts(layout, scale, FIGURE_FLOOR);
+  scaleFonts(inPlot, scale, FIGURE_TEXT_FLOOR);
+  inPlot.forEach(function (note) {
+    // An annotation without a font of its own used layout.font: keep it in step with the drawing.
+    if (!note.font || typeof note.font.size !== "number") note.font = Object.assign({}, note.font, { size: Math.max(12 * scale, FIGURE_TEXT_FLOOR) });
+  });
+  layout.annotations = layout.annotations.concat(inPlot);
+  scaleFonts(copy.data, scale, FIGURE_TEXT_FLOOR);
+  spaceAxes(layout);
+  wrapLabels(layout);
+  copy.layout = layout;
+  return copy;
+}
+
+/** Log axes label decades only (minor labels crowd at slide size); tick labels stand off the axis. */
+function spaceAxes(layout) {
+  Object.keys(layout).forEach(function (key) {
+    var axis = layout[key];
+    if (!/^[xy]axis[0-9]*$/.test(key) || typeof axis !== "object" || axis === null) return;
+    if (axis.type === "log" && axis.dtick === undefined && axis.tickvals === undefined) axis.dtick = 1;
+    // Far enough that the first x label and the lowest y label cannot meet at the corner.
+    var tick = (axis.tickfont && axis.tickfont.size) || (layout.font && layout.font.size) || 12;
+    if (axis.ticklabelstandoff === undefined) axis.ticklabelstandoff = Math.max(6, Math.ceil(tick * 0.6));
+  });
+  var title = layout.title;
+  var top = (layout.annotations || []).some(function (note) { return !note.yref || /^paper/.test(note.yref) ? note.y >= 0.98 : false; });
+  if (title && title.text && top) {
+    // A caption on top of the plot: the title moves up, above it.
+    var size = (title.font && title.font.size) || layout.font.size * 1.4;
+    layout.margin = layout.margin || {};
+    layout.margin.t = (layout.margin.t === undefined ? 100 : layout.margin.t) + size * 1.3;
+    title.yref = "container";
+    title.y = 1 - 6 / layout.height;
+    title.yanchor = "top";
+  }
+}
+
+/** Break text into lines of about maxWidth px at spaces (plotly draws "<br>" as a line break). */
+function wrapText(text, maxWidth, size) {
+  var perLine = Math.max(6, Math.floor(maxWidth / (size * 0.56)));
+  if (typeof text !== "string" || text.length <= perLine || text.indexOf("<br") >= 0) return { text: text, lines: 1 };
+  var lines = [], line = "";
+  text.split(" ").forEach(function (word) {
+    if (line !== "" && (line + " " + word).length > perLine) { lines.push(line); line = word; }
+    else line = line === "" ? word : line + " " + word;
+  });
+  lines.push(line);
+  return { text: lines.join("<br>"), lines: lines.length };
+}
+
+/** Axis titles and captions wider than their subplot are wrapped, and the margins grow to hold them. */
+function wrapLabels(layout) {
+  var margin = layout.margin = layout.margin || {};
+  var plotWidth = layout.width - (margin.l === undefined ? 80 : margin.l) - (margin.r === undefined ? 80 : margin.r);
+  var base = layout.font.size;
+  var extraBottom = 0, extraTop = 0;
+  Object.keys(layout).forEach(function (key) {
+    var axis = layout[key];
+    if (!/^xaxis[0-9]*$/.test(key) || !axis || !axis.title || typeof axis.title.text !== "string") return;
+    var domain = axis.domain || [0, 1];
+    var size = (axis.title.font && axis.title.font.size) || base;
+    var wrapped = wrapText(axis.title.text, (domain[1] - domain[0]) * plotWidth + 16, size);
+    axis.title.text = wrapped.text;
+    extraBottom = Math.max(extraBottom, (wrapped.lines - 1) * size * 1.3);
+  });
+  var notes = (layout.annotations || []).filter(function (note) { return typeof note.text === "string" && note.xref !== "x" && typeof note.x === "number"; });
+  notes.forEach(function (note) {
+    // The room of a caption: half the distance to its nearest neighbour on the same row, on each side.
+    var gap = 1;
+    notes.forEach(function (other) {
+      if (other !== note && Math.abs((other.y || 0) - (note.y || 0)) < 0.05) gap = Math.min(gap, Math.abs(other.x - note.x));
+    });
+    var size = (note.font && note.font.size) || base;
+    var wrapped = wrapText(note.text, gap * plotWidth - 8, size);
+    note.text = wrapped.text;
+    if ((note.y || 0) >= 0.95) extraTop = Math.max(extraTop, (wrapped.lines - 1) * size * 1.3);
+  });
+  if (extraBottom > 0) { margin.b = (margin.b === undefined ? 80 : margin.b) + extraBottom; }
+  if (extraTop > 0) { margin.t = (margin.t === undefined ? 100 : margin.t) + extraTop; }
+}
+
 function renderFigures(root) {
   if (typeof Plotly === "undefined") return;
   root.querySelectorAll(".plotly-figure").forEach(function (div) {
     if (div.classList.contains("js-plotly-plot")) return;
-    var figure = JSON.parse(div.querySelector('script[type="application/json"]').textContent);
+    var figure = fitFigure(JSON.parse(div.querySelector('script[type="application/json"]').textContent), div);
     var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
     // The figure object form keeps animation frames (the kernel-sliding walkthroughs step through them).
     Plotly.newPlot(div, { data: figure.data, layout: figure.layout || {}, frames: figure.frames || [], config: config });

@@ -8,10 +8,24 @@
 //   skip      left out.
 import { dirname } from "path";
 import {
-  FIGURES_JS, highlightCss, htmlDocument, inlineScript, inlineStyle, isDarkTheme, katexCss, plotlyJs, revealCss,
-  revealJs, Theme, THEMES, isTheme, usesKatex,
+  FIGURES_JS,
+  highlightCss,
+  htmlDocument,
+  inlineScript,
+  inlineStyle,
+  isDarkTheme,
+  katexCss,
+  plotlyJs,
+  revealCss,
+  revealJs,
+  Theme,
+  THEMES,
+  isTheme,
+  usesKatex,
 } from "./assets";
-import { escapeHtml, RenderContext } from "./markdown";
+import { escapeHtml } from "../html";
+import { codeCss, FIT_CSS, FIT_JS, SLIDE } from "./fit";
+import { RenderContext } from "./markdown";
 import type { Cell, Notebook } from "./notebook";
 import { renderCell, RenderOptions } from "./render";
 
@@ -71,34 +85,20 @@ export interface DeckOptions extends RenderOptions {
   theme: Theme;
 }
 
-const DECK_CSS = `
-.reveal .slides section > section { height: 100%; overflow-y: auto; text-align: left; }
-.reveal .slides section > section::-webkit-scrollbar { width: 6px; }
-.reveal h1, .reveal h2, .reveal h3 { text-transform: none; }
-.reveal .cell { margin: 0.3em 0; }
-.reveal pre { width: 100%; box-shadow: none; font-size: 0.5em; margin: 0.3em 0; }
-.reveal pre code { max-height: 560px; }
-.reveal pre.code { background: rgba(127,127,127,0.1); }
-.reveal pre.code code.hljs { background: transparent; }
-.reveal .outputs pre { padding: 0.3em 0.6em; background: rgba(127,127,127,0.08); white-space: pre-wrap; }
-.reveal .output-stderr { background: rgba(255,80,80,0.12) !important; }
-.reveal .output-error { background: rgba(255,80,80,0.18) !important; color: inherit; }
-.reveal .output-image img { max-height: 520px; margin: 0; }
-.reveal .output-html table { font-size: 0.55em; margin: 0.3em 0; }
-.reveal .plotly-figure { width: 100%; font-size: 16px; }
-.reveal .katex-display { margin: 0.4em 0; }
-.reveal .math-error { color: #c00; }
-`;
-
 const DECK_JS = `${FIGURES_JS}
-Reveal.initialize({
-  hash: true, slideNumber: "c/t", center: false, width: 1280, height: 800, margin: 0.04,
-  plugins: [RevealNotes]
+${FIT_JS}
+var printing = /print-pdf/.test(location.search);
+// Split what does not fit first: reveal.js then counts, numbers and prints the final slides.
+fitDeck().then(function () {
+  return Reveal.initialize({
+    hash: true, slideNumber: "c/t", center: false, width: ${SLIDE.width}, height: ${SLIDE.height}, margin: 0.04,
+    pdfSeparateFragments: false, pdfMaxPagesPerSlide: 1, plugins: [RevealNotes]
+  });
 }).then(function () {
-  if (/print-pdf/.test(location.search)) renderFigures(document);
+  if (printing) renderFigures(document);
   else renderFigures(Reveal.getCurrentSlide());
+  Reveal.on("slidechanged", function (event) { renderFigures(event.currentSlide); });
 });
-Reveal.on("slidechanged", function (event) { renderFigures(event.currentSlide); });
 `;
 
 function renderCells(cells: Cell[], notebook: Notebook, options: DeckOptions, context: RenderContext): string {
@@ -110,16 +110,24 @@ function renderCells(cells: Cell[], notebook: Notebook, options: DeckOptions, co
     .join("\n");
 }
 
-function renderSubslide(subslide: Subslide, notebook: Notebook, options: DeckOptions, context: RenderContext): string {
+/** Each fragment is numbered (data-fragment-of), so its parts are still one fragment after fitDeck splits it. */
+function renderSubslide(
+  subslide: Subslide,
+  notebook: Notebook,
+  options: DeckOptions,
+  context: RenderContext,
+  counter: { fragments: number },
+): string {
   const blocks = subslide.blocks.map((block) => {
     const html = renderCells(block.cells, notebook, options, context);
-    return block.fragment ? `<div class="fragment">${html}</div>` : html;
+    return block.fragment ? `<div class="fragment" data-fragment-of="${++counter.fragments}">${html}</div>` : html;
   });
   // The speaker view shows notes without the deck's CSS: their math is MathML, which browsers draw themselves.
   context.mathOutput = "mathml";
-  const notes = subslide.notes.length > 0
-    ? `<aside class="notes">${renderCells(subslide.notes, notebook, options, context)}</aside>`
-    : "";
+  const notes =
+    subslide.notes.length > 0 && options.solutions
+      ? `<aside class="notes">${renderCells(subslide.notes, notebook, options, context)}</aside>`
+      : "";
   context.mathOutput = "htmlAndMathml";
   return `<section>\n${blocks.join("\n")}\n${notes}</section>`;
 }
@@ -141,8 +149,9 @@ export function renderDeck(notebook: Notebook, options: DeckOptions): { html: st
   }
   const slides = groupSlides(notebook.cells, `${notebook.name}.ipynb`);
   const context = new RenderContext(dirname(notebook.path));
+  const counter = { fragments: 0 };
   const sections = slides.map((slide) => {
-    const inner = slide.subslides.map((subslide) => renderSubslide(subslide, notebook, options, context));
+    const inner = slide.subslides.map((subslide) => renderSubslide(subslide, notebook, options, context, counter));
     return `<section>\n${inner.join("\n")}\n</section>`;
   });
   const body = `<div class="reveal"><div class="slides">\n${sections.join("\n")}\n</div></div>`;
@@ -155,7 +164,7 @@ export function renderDeck(notebook: Notebook, options: DeckOptions): { html: st
       inlineStyle(revealCss(options.theme)),
       ...(usesKatex(body) ? [inlineStyle(katexCss())] : []),
       inlineStyle(highlightCss(isDarkTheme(options.theme))),
-      inlineStyle(DECK_CSS),
+      inlineStyle(FIT_CSS + codeCss(isDarkTheme(options.theme))),
     ],
     body: `${body}\n${scripts.join("\n")}`,
   });

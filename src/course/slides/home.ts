@@ -2,7 +2,8 @@
 import { dirname } from "path";
 import { htmlDocument, inlineStyle, katexCss, usesKatex } from "./assets";
 import { notebookTitle } from "./deck";
-import { escapeHtml, RenderContext, renderInlineMarkdown, renderMarkdown } from "./markdown";
+import { escapeHtml } from "../html";
+import { RenderContext, renderInlineMarkdown, renderMarkdown } from "./markdown";
 import type { Notebook } from "./notebook";
 import { PAGE_CSS } from "./page";
 
@@ -36,12 +37,14 @@ function lectureCard(lecture: Lecture, context: RenderContext): string {
   context.where = `${notebook.name}.ipynb metadata`;
   const number = /^\d+/.exec(notebook.name)?.[0];
   const title = (number ? `<span class="number">${number}</span> ` : "") + renderInlineMarkdown(notebookTitle(notebook), context);
-  const follows = notebook.course.lectures.length > 0
-    ? `<p class="follows">Follows lecture${notebook.course.lectures.length > 1 ? "s" : ""} ${notebook.course.lectures.map(escapeHtml).join(", ")}</p>`
-    : "";
-  const outcomes = notebook.course.outcomes.length > 0
-    ? `<p>After this lecture you can:</p><ul>${notebook.course.outcomes.map((outcome) => `<li>${renderInlineMarkdown(outcome, context)}</li>`).join("")}</ul>`
-    : titleCellBody(notebook, context);
+  const follows =
+    notebook.course.lectures.length > 0
+      ? `<p class="follows">Follows lecture${notebook.course.lectures.length > 1 ? "s" : ""} ${notebook.course.lectures.map(escapeHtml).join(", ")}</p>`
+      : "";
+  const outcomes =
+    notebook.course.outcomes.length > 0
+      ? `<p>After this lecture you can:</p><ul>${notebook.course.outcomes.map((outcome) => `<li>${renderInlineMarkdown(outcome, context)}</li>`).join("")}</ul>`
+      : titleCellBody(notebook, context);
   const link = (href: string | null, label: string): string =>
     href ? `<a href="${escapeHtml(href)}">${label}</a>` : `<span class="missing">${label}: not built</span>`;
   return [

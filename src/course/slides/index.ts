@@ -1,11 +1,14 @@
 // `dl-by-hand slides|pages|build`: offline decks, pages and the course home page from executed notebooks.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, writeFileSync } from "fs";
-import { join, relative } from "path";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync } from "fs";
+import { basename, join, relative } from "path";
+import { parseCommandLine, UsageError } from "../args";
+import { findNotebooks } from "../notebook-files";
 import { findRemoteResources, GENERATOR, isTheme, Theme, THEMES } from "./assets";
 import { renderDeck } from "./deck";
 import { Lecture, renderHome } from "./home";
 import { Notebook, readNotebook } from "./notebook";
 import { renderPage } from "./page";
+import { DEFAULT_CHROMIUM, printDecks } from "./pdf";
 
 export type Command = "slides" | "pages" | "build";
 
@@ -17,6 +20,12 @@ export interface BuildOptions {
   solutions: boolean;
   code: boolean;
   theme: Theme;
+  /** Pages show the speaker notes (never in the student version). */
+  notes: boolean;
+  /** Also print each deck to `<out>/pdf/<notebook>.pdf` with headless Chromium. */
+  pdf: boolean;
+  /** The Chromium that prints the PDFs. */
+  chromium: string;
 }
 
 export const USAGE = `usage: dl-by-hand slides|pages|build [notebook.ipynb | folder ...] [options]
@@ -28,42 +37,31 @@ options:
   --no-solutions   student version: exercise solutions replaced by the stub, hidden tests removed
   --no-code        hide code cells, keep their outputs
   --theme NAME     deck theme: ${THEMES.join(", ")} (default: white)
+  --notes          pages show the speaker notes (decks always have them in the presenter view, key S)
+  --pdf            also print each deck to <out>/pdf/<notebook>.pdf (one slide per page; needs Chromium)
+  --chromium PATH  the Chromium that prints (default: $CHROMIUM or ${DEFAULT_CHROMIUM})
+The student version (--no-solutions) never carries speaker notes.
 Notebooks default to build/notebooks (executed by \`dl-by-hand run\`).`;
 
 /** Read the command line; a mistake is an Error whose message says what is wrong. */
 export function parseArgs(args: string[]): BuildOptions {
-  const options: BuildOptions = { inputs: [], out: "build", solutions: true, code: true, theme: "white" };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "--no-solutions") options.solutions = false;
-    else if (arg === "--no-code") options.code = false;
-    else if (arg === "--out" || arg === "--theme") {
-      const value = args[++i];
-      if (value === undefined || value.startsWith("--")) throw new Error(`${arg} needs a value`);
-      if (arg === "--out") options.out = value;
-      else if (isTheme(value)) options.theme = value;
-      else throw new Error(`--theme: unknown theme ${JSON.stringify(value)}; choose one of ${THEMES.join(", ")}`);
-    } else if (arg.startsWith("--")) throw new Error(`unknown option ${arg}`);
-    else options.inputs.push(arg);
+  const parsed = parseCommandLine("", args, ["--out", "--theme", "--chromium"], ["--no-solutions", "--no-code", "--notes", "--pdf"]);
+  const theme = parsed.values.get("--theme") ?? "white";
+  if (!isTheme(theme)) throw new UsageError(`--theme: unknown theme ${JSON.stringify(theme)}; choose one of ${THEMES.join(", ")}`);
+  const options: BuildOptions = {
+    inputs: parsed.positional,
+    out: parsed.values.get("--out") ?? "build",
+    solutions: !parsed.flags.has("--no-solutions"),
+    code: !parsed.flags.has("--no-code"),
+    theme,
+    notes: parsed.flags.has("--notes"),
+    pdf: parsed.flags.has("--pdf"),
+    chromium: parsed.values.get("--chromium") ?? (process.env.CHROMIUM || DEFAULT_CHROMIUM),
+  };
+  if (options.notes && !options.solutions) {
+    throw new UsageError("--notes cannot go with --no-solutions: the student version never carries speaker notes");
   }
   return options;
-}
-
-/** The notebook files named by `inputs` (folders give their .ipynb files), sorted by name within a folder. */
-export function findNotebooks(inputs: string[]): string[] {
-  const files: string[] = [];
-  for (const input of inputs) {
-    if (!existsSync(input)) throw new Error(`findNotebooks: ${input} does not exist`);
-    if (statSync(input).isDirectory()) {
-      const names = readdirSync(input).filter((name) => name.endsWith(".ipynb")).sort();
-      files.push(...names.map((name) => join(input, name)));
-    } else if (input.endsWith(".ipynb")) {
-      files.push(input);
-    } else {
-      throw new Error(`findNotebooks: ${input} is neither a folder nor an .ipynb file`);
-    }
-  }
-  return files;
 }
 
 /**
@@ -100,6 +98,8 @@ function message(error: unknown): string {
 }
 
 interface Outcome {
+  /** Decks written, for --pdf. */
+  decks: string[];
   written: string[];
   failed: string[];
   warnings: string[];
@@ -122,12 +122,14 @@ function produce(path: string, render: () => { html: string; warnings: string[] 
 
 /** Build the files of `command` for every notebook; one broken notebook does not stop the others. */
 export function build(command: Command, options: BuildOptions): Outcome {
-  const outcome: Outcome = { written: [], failed: [], warnings: [] };
+  const outcome: Outcome = { decks: [], written: [], failed: [], warnings: [] };
   let inputs = options.inputs;
   if (inputs.length === 0) {
     inputs = ["build/notebooks"];
     if (!existsSync("build/notebooks") && existsSync("notebooks")) {
-      outcome.warnings.push("build/notebooks does not exist: using notebooks/, which has no outputs (run `dl-by-hand run notebooks` first)");
+      outcome.warnings.push(
+        "build/notebooks does not exist: using notebooks/, which has no outputs (run `dl-by-hand run notebooks` first)",
+      );
       inputs = ["notebooks"];
     }
   }
@@ -147,8 +149,12 @@ export function build(command: Command, options: BuildOptions): Outcome {
     const lecture: Lecture = { notebook, deck: null, page: null };
     if (command !== "pages" && produce(deck, () => renderDeck(notebook, options), outcome)) {
       lecture.deck = relative(options.out, deck);
+      outcome.decks.push(deck);
     }
-    if (command !== "slides" && produce(page, () => renderPage(notebook, options), outcome)) {
+    if (
+      command !== "slides" &&
+      produce(page, () => renderPage(notebook, { ...options, notes: options.notes && options.solutions }), outcome)
+    ) {
       lecture.page = relative(options.out, page);
     }
     lectures.push(lecture);
@@ -178,6 +184,17 @@ export async function cli(command: Command, args: string[]): Promise<number> {
   } catch (error) {
     console.error(`dl-by-hand ${command}: ${message(error)}`);
     return 2;
+  }
+  if (options.pdf && command !== "pages") {
+    try {
+      const jobs = outcome.decks.map((deck) => ({ deck, pdf: join(options.out, "pdf", basename(deck).replace(/\.html$/, ".pdf")) }));
+      for (const printed of await printDecks(jobs, options.chromium)) {
+        outcome.written.push(printed.pdf);
+        console.log(`  printed ${printed.pdf}: ${printed.pages} pages in ${printed.seconds.toFixed(1)} s`);
+      }
+    } catch (error) {
+      outcome.failed.push(message(error));
+    }
   }
   for (const path of outcome.written) console.log(`  ${formatSize(statSync(path).size).padStart(9)}  ${path}`);
   for (const warning of outcome.warnings) console.warn(`warning: ${warning}`);

@@ -4,6 +4,7 @@ import { extname, join } from "path";
 import hljs from "highlight.js";
 import katex from "katex";
 import MarkdownIt from "markdown-it";
+import { escapeHtml } from "../html";
 
 /** A heading seen while rendering, for a page's table of contents. */
 export interface Heading {
@@ -41,7 +42,11 @@ export class RenderContext {
 
   /** A unique id for a heading with text `text`: "Output size" → "output-size", then "output-size-2". */
   slug(text: string): string {
-    const base = text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "") || "section";
+    const base =
+      text
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, "-")
+        .replace(/^-+|-+$/g, "") || "section";
     let id = base;
     for (let n = 2; this.slugs.has(id); n++) id = `${base}-${n}`;
     this.slugs.add(id);
@@ -53,10 +58,6 @@ export class RenderContext {
 function contextOf(env: Record<string, unknown> | undefined): RenderContext {
   if (env?.context instanceof RenderContext) return env.context;
   throw new Error("markdown: render called without a RenderContext");
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** Syntax-highlighted HTML for `code` (escaped plain text when the language is unknown). */
@@ -127,8 +128,7 @@ function mathBlock(state: MarkdownIt.StateBlock, startLine: number, endLine: num
   if (!first.startsWith("$$") && !environment) return false;
   // "$$a$$ and more text" is inline math inside a paragraph, not a block.
   if (!environment && first.indexOf("$$", 2) !== -1 && !first.endsWith("$$")) return false;
-  const isClosing = (text: string): boolean =>
-    environment ? text.includes(`\\end{${environment[1]}}`) : text.endsWith("$$");
+  const isClosing = (text: string): boolean => (environment ? text.includes(`\\end{${environment[1]}}`) : text.endsWith("$$"));
   let last = startLine;
   const oneLine = environment ? isClosing(first) : first.length >= 4 && first.endsWith("$$");
   if (!oneLine) {
@@ -164,7 +164,11 @@ function imageSource(src: string, context: RenderContext): string {
     return src;
   }
   const mimes: Record<string, string> = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
   };
   const path = join(context.baseDir, decodeURI(src));
   const mime = mimes[extname(path).toLowerCase()];

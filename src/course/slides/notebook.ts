@@ -107,13 +107,15 @@ export function parseNotebook(json: string, path: string): Notebook {
     const kernelspec = isRecord(metadata.kernelspec) ? metadata.kernelspec : {};
     const languageInfo = isRecord(metadata.language_info) ? metadata.language_info : {};
     const language =
-      typeof languageInfo.name === "string" ? languageInfo.name
-      : typeof kernelspec.language === "string" ? kernelspec.language
-      : "typescript";
+      typeof languageInfo.name === "string"
+        ? languageInfo.name
+        : typeof kernelspec.language === "string"
+          ? kernelspec.language
+          : "typescript";
     const cells = stored.cells.map((cell, index) => viewCell(cell, index, path));
     return { name: basename(path).replace(/\.ipynb$/, ""), path, language, course: readCourseInfo(metadata), cells };
   } catch (error) {
-    throw new Error(`parseNotebook: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`parseNotebook: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 
@@ -126,7 +128,7 @@ export function readNotebook(path: string): Notebook {
   try {
     json = readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`readNotebook: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`readNotebook: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   return parseNotebook(json, path);
 }

@@ -2,7 +2,8 @@
 import { dirname } from "path";
 import { FIGURES_JS, highlightCss, htmlDocument, inlineScript, inlineStyle, katexCss, plotlyJs, usesKatex } from "./assets";
 import { notebookTitle } from "./deck";
-import { escapeHtml, Heading, RenderContext } from "./markdown";
+import { escapeHtml } from "../html";
+import { Heading, RenderContext } from "./markdown";
 import type { Notebook } from "./notebook";
 import { renderCell, RenderOptions } from "./render";
 
@@ -41,14 +42,22 @@ function tableOfContents(headings: Heading[]): string {
   return `<nav class="toc" aria-label="Contents"><p><strong>Contents</strong></p><ul>\n${items.join("\n")}\n</ul>\n<p class="back"><a href="../index.html">All lectures</a></p></nav>`;
 }
 
+export interface PageOptions extends RenderOptions {
+  /** Show the speaker notes (boxed, marked as such); off unless asked, never with solutions off. */
+  notes?: boolean;
+}
+
 /** A self-contained page (HTML text) for an executed notebook, and the warnings met on the way. */
-export function renderPage(notebook: Notebook, options: RenderOptions): { html: string; warnings: string[] } {
+export function renderPage(notebook: Notebook, options: PageOptions): { html: string; warnings: string[] } {
   const context = new RenderContext(dirname(notebook.path));
-  const cells = notebook.cells.map((cell) => {
-    context.where = `${notebook.name}.ipynb cell ${cell.index + 1}`;
-    const html = renderCell(cell, notebook.language, options, context);
-    return cell.slideType === "notes" && html ? `<aside class="speaker-notes">${html}</aside>` : html;
-  });
+  const notes = options.notes === true && options.solutions;
+  const cells = notebook.cells
+    .filter((cell) => cell.slideType !== "notes" || notes)
+    .map((cell) => {
+      context.where = `${notebook.name}.ipynb cell ${cell.index + 1}`;
+      const html = renderCell(cell, notebook.language, options, context);
+      return cell.slideType === "notes" && html ? `<aside class="speaker-notes">${html}</aside>` : html;
+    });
   const scripts: string[] = [];
   if (context.hasPlotly) {
     scripts.push(inlineScript(plotlyJs()));

@@ -1,6 +1,8 @@
 // One notebook cell to HTML: markdown, highlighted code, and the outputs the kernel produced.
 import { hasSolution, MARKDOWN_STUB, removeHiddenTests, removeSolutions, SOLUTION_STUB } from "../solutions";
-import { escapeHtml, highlightCode, RenderContext, renderMarkdown, renderMath } from "./markdown";
+import { escapeHtml } from "../html";
+import { isRecord } from "../notebook";
+import { highlightCode, RenderContext, renderMarkdown, renderMath } from "./markdown";
 import type { Cell, Output } from "./notebook";
 
 export interface RenderOptions {
@@ -39,10 +41,6 @@ function plotlyFigure(figure: unknown, context: RenderContext): string | null {
   return `<div class="plotly-figure"><script type="application/json">${json}</script></div>`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** ` width="…" height="…"` from the output's metadata (per MIME type, as nbformat allows). */
 function imageSize(metadata: Record<string, unknown>, mime: string): string {
   const own = metadata[mime];
@@ -57,7 +55,8 @@ function imageSize(metadata: Record<string, unknown>, mime: string): string {
 function latexOutput(text: string, context: RenderContext): string {
   const trimmed = text.trim();
   const delimited = /^(\$\$|\\\[)([\s\S]*)(\$\$|\\\])$/.exec(trimmed) ?? /^(\$|\\\()([\s\S]*)(\$|\\\))$/.exec(trimmed);
-  if (delimited) return `<div class="output-latex">${renderMath(delimited[2], delimited[1] !== "$" && delimited[1] !== "\\(", context)}</div>`;
+  if (delimited)
+    return `<div class="output-latex">${renderMath(delimited[2], delimited[1] !== "$" && delimited[1] !== "\\(", context)}</div>`;
   if (trimmed.includes("$")) return `<div class="output-latex">${renderMarkdown(trimmed, context)}</div>`;
   return `<div class="output-latex">${renderMath(trimmed, true, context)}</div>`;
 }

@@ -2,9 +2,13 @@
 //
 //   dx[n, r, c, d] += dy[n, i, j, d] / (window height · window width)   for every pixel (r, c) of window (i, j)
 //
-// One pass over dy in plain TypeScript, on the backend's memory: faster than the stock kernel.
+// One pass over dy in plain TypeScript, on the backend's memory: faster than the stock kernel. When the
+// windows tile the input exactly (LeNet's 2×2, stride 2, no padding), each error signal is copied to its
+// window by one broadcast product in the backend's own code, faster still:
+//
+//   dx viewed as [n, i, wr, j, wc, d]  =  dy viewed as [n, i, 1, j, 1, d]  ·  (1 / (window height · window width))
 import { tf } from "../../tf";
-import { heap, input, pairAttr, padAttr, shape4, wasmBackend, type TensorInfo } from "./util";
+import { free, heap, input, pairAttr, padAttr, run, shape4, wasmBackend, type TensorInfo } from "./util";
 
 const NAME = "AvgPoolGrad";
 
@@ -13,10 +17,30 @@ function avgPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const dy = input(NAME, inputs, "dy");
   const x = input(NAME, inputs, "input");
   const info = tf.backend_util.computePool2DInfo(
-    shape4(NAME, "input", x.shape), pairAttr(NAME, attrs, "filterSize"), pairAttr(NAME, attrs, "strides"), 1, padAttr(NAME, attrs),
+    shape4(NAME, "input", x.shape),
+    pairAttr(NAME, attrs, "filterSize"),
+    pairAttr(NAME, attrs, "strides"),
+    1,
+    padAttr(NAME, attrs),
   );
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth } = info;
   const share = 1 / (filterHeight * filterWidth);
+  const { padInfo, strideHeight, strideWidth } = info;
+  const noPads = padInfo.top === 0 && padInfo.bottom === 0 && padInfo.left === 0 && padInfo.right === 0;
+  const tiles =
+    strideHeight === filterHeight &&
+    strideWidth === filterWidth &&
+    inHeight === outHeight * filterHeight &&
+    inWidth === outWidth * filterWidth;
+  if (noPads && tiles) {
+    const grid = run("Reshape", wasm, { x: dy }, { shape: [batchSize, outHeight, 1, outWidth, 1, channels] });
+    const shares = wasm.makeOutput([1, 1, filterHeight, 1, filterWidth, 1], "float32");
+    heap(NAME, wasm, shares).fill(share);
+    const spread = run("Multiply", wasm, { a: grid, b: shares });
+    const dx = run("Reshape", wasm, { x: spread }, { shape: x.shape });
+    free(wasm, grid, shares, spread);
+    return dx;
+  }
 
   const out = wasm.makeOutput(x.shape, "float32");
   const dx = heap(NAME, wasm, out).fill(0);

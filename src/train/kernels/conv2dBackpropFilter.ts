@@ -16,8 +16,14 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
   const dy = input(NAME, inputs, "dy");
   const format = dataFormatAttr(NAME, attrs);
   const info = tf.backend_util.computeConv2DInfo(
-    shape4(NAME, "x", x.shape), shape4(NAME, "filterShape", attrs?.filterShape), pairAttr(NAME, attrs, "strides"), 1,
-    padAttr(NAME, attrs), roundingAttr(NAME, attrs), false, tf.backend_util.convertConv2DDataFormat(format),
+    shape4(NAME, "x", x.shape),
+    shape4(NAME, "filterShape", attrs?.filterShape),
+    pairAttr(NAME, attrs, "strides"),
+    1,
+    padAttr(NAME, attrs),
+    roundingAttr(NAME, attrs),
+    false,
+    tf.backend_util.convertConv2DDataFormat(format),
   );
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
 
@@ -28,12 +34,22 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
   // Pad top and left as the forward pass did; bottom and right just enough for filterHeight × filterWidth outputs.
   const bottom = filterHeight + (info.outHeight - 1) * strideHeight - info.inHeight - padInfo.top;
   const right = filterWidth + (info.outWidth - 1) * strideWidth - info.inWidth - padInfo.left;
-  const dW = run("Conv2D", wasm, { x: xT, filter: dyT }, {
-    strides: [1, 1],
-    dilations: [strideHeight, strideWidth],
-    pad: [[0, 0], [padInfo.top, Math.max(bottom, 0)], [padInfo.left, Math.max(right, 0)], [0, 0]],
-    dataFormat: "NHWC",
-  });
+  const dW = run(
+    "Conv2D",
+    wasm,
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      dilations: [strideHeight, strideWidth],
+      pad: [
+        [0, 0],
+        [padInfo.top, Math.max(bottom, 0)],
+        [padInfo.left, Math.max(right, 0)],
+        [0, 0],
+      ],
+      dataFormat: "NHWC",
+    },
+  );
   free(wasm, xT, dyT);
 
   // When the forward pass never reached the last rows or columns, the result has extra ones: cut them.

@@ -18,8 +18,14 @@ function conv2dBackpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFun
   const filter = input(NAME, inputs, "filter");
   const format = dataFormatAttr(NAME, attrs);
   const info = tf.backend_util.computeConv2DInfo(
-    shape4(NAME, "inputShape", attrs?.inputShape), shape4(NAME, "filter", filter.shape), pairAttr(NAME, attrs, "strides"), 1,
-    padAttr(NAME, attrs), roundingAttr(NAME, attrs), false, tf.backend_util.convertConv2DDataFormat(format),
+    shape4(NAME, "inputShape", attrs?.inputShape),
+    shape4(NAME, "filter", filter.shape),
+    pairAttr(NAME, attrs, "strides"),
+    1,
+    padAttr(NAME, attrs),
+    roundingAttr(NAME, attrs),
+    false,
+    tf.backend_util.convertConv2DDataFormat(format),
   );
   const { filterHeight: kh, filterWidth: kw, padInfo } = info;
   const pads = [padInfo.top, padInfo.bottom, padInfo.left, padInfo.right];
@@ -41,7 +47,12 @@ function conv2dBackpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFun
   const smallPads = padInfo.top < kh && padInfo.bottom < kh && padInfo.left < kw && padInfo.right < kw;
   const mostlyData = info.inHeight * info.inWidth <= 4 * info.outHeight * info.outWidth;
   if (!(stride1 && smallPads && mostlyData)) return runStock(NAME, wasm, inputs, attrs);
-  const padding = [[0, 0], [kh - 1 - padInfo.top, kh - 1 - padInfo.bottom], [kw - 1 - padInfo.left, kw - 1 - padInfo.right], [0, 0]];
+  const padding = [
+    [0, 0],
+    [kh - 1 - padInfo.top, kh - 1 - padInfo.bottom],
+    [kw - 1 - padInfo.left, kw - 1 - padInfo.right],
+    [0, 0],
+  ];
   const turned = run("Reverse", wasm, { x: filter }, { dims: [0, 1] }); // W[kh−1−i, kw−1−j, c, k]
 
   if (info.inChannels === 1) {

@@ -12,8 +12,12 @@ function maxPoolGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
   const dy = input(NAME, inputs, "dy");
   const x = input(NAME, inputs, "input");
   const info = tf.backend_util.computePool2DInfo(
-    shape4(NAME, "input", x.shape), pairAttr(NAME, attrs, "filterSize"), pairAttr(NAME, attrs, "strides"), 1,
-    padAttr(NAME, attrs), roundingAttr(NAME, attrs),
+    shape4(NAME, "input", x.shape),
+    pairAttr(NAME, attrs, "filterSize"),
+    pairAttr(NAME, attrs, "strides"),
+    1,
+    padAttr(NAME, attrs),
+    roundingAttr(NAME, attrs),
   );
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth } = info;
 

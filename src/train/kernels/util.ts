@@ -3,6 +3,7 @@
 // each attribute at run time and return it with its real type, naming the kernel when one is wrong.
 import { tf } from "../../tf";
 import { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { describe } from "../../args";
 
 export type TensorInfo = tf.TensorInfo;
 export type Shape4 = [number, number, number, number];
@@ -42,7 +43,12 @@ export function run(name: string, backend: BackendWasm, inputs: tf.NamedTensorIn
 }
 
 /** Run the stock wasm kernel `name`, the one that was there before ours — 09-training-lenet-mnist. */
-export function runStock(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): TensorInfo {
+export function runStock(
+  name: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap | undefined,
+): TensorInfo {
   const config = stockKernels.get(name) ?? tf.getKernel(name, "wasm");
   if (!config) throw new Error(`${name}: no stock wasm kernel`);
   return single(name, config.kernelFunc({ inputs, backend, attrs }));
@@ -66,7 +72,7 @@ export function shape4(kernel: string, name: string, value: unknown): Shape4 {
   if (Array.isArray(value) && value.length === 4 && value.every((v) => typeof v === "number")) {
     return [value[0], value[1], value[2], value[3]];
   }
-  throw new Error(`${kernel}: ${name} must be a 4-D shape, got ${String(value)}`);
+  throw new Error(`${kernel}: ${name} must be a 4-D shape, got ${describe(value)}`);
 }
 
 /** A size given once or per axis: strides, filterSize — 09-training-lenet-mnist. */
@@ -76,7 +82,7 @@ export function pairAttr(kernel: string, attrs: Attrs, name: string): number | P
   if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number") {
     return [value[0], value[1]];
   }
-  throw new Error(`${kernel}: attribute ${name} must be a number or [rows, cols], got ${String(value)}`);
+  throw new Error(`${kernel}: attribute ${name} must be a number or [rows, cols], got ${describe(value)}`);
 }
 
 function isPair(value: unknown): value is Pair {
@@ -91,14 +97,14 @@ export function padAttr(kernel: string, attrs: Attrs): Padding {
     const [a, b, c, d] = pad;
     if (isPair(a) && isPair(b) && isPair(c) && isPair(d)) return [a, b, c, d];
   }
-  throw new Error(`${kernel}: attribute pad must be 'valid', 'same', a number or explicit padding, got ${String(pad)}`);
+  throw new Error(`${kernel}: attribute pad must be 'valid', 'same', a number or explicit padding, got ${describe(pad)}`);
 }
 
 /** 'NHWC' (channels last, the default) or 'NCHW' — 09-training-lenet-mnist. */
 export function dataFormatAttr(kernel: string, attrs: Attrs): "NHWC" | "NCHW" {
   const format: unknown = attrs?.dataFormat ?? "NHWC";
   if (format === "NHWC" || format === "NCHW") return format;
-  throw new Error(`${kernel}: attribute dataFormat must be 'NHWC' or 'NCHW', got ${String(format)}`);
+  throw new Error(`${kernel}: attribute dataFormat must be 'NHWC' or 'NCHW', got ${describe(format)}`);
 }
 
 /** How a fractional output size is rounded; undefined when not given — 09-training-lenet-mnist. */
@@ -106,7 +112,7 @@ export function roundingAttr(kernel: string, attrs: Attrs): RoundingMode {
   const mode: unknown = attrs?.dimRoundingMode;
   if (mode === undefined || mode === null) return undefined;
   if (mode === "floor" || mode === "round" || mode === "ceil") return mode;
-  throw new Error(`${kernel}: attribute dimRoundingMode must be 'floor', 'round' or 'ceil', got ${String(mode)}`);
+  throw new Error(`${kernel}: attribute dimRoundingMode must be 'floor', 'round' or 'ceil', got ${describe(mode)}`);
 }
 
 /** A float32 view of a tensor's numbers inside the wasm memory (take views after every allocation) — 09-training-lenet-mnist. */

@@ -1,0 +1,48 @@
+// dl.layers — layers as plain specs: shapes through a model, parameter counts, summaries (01-why-deep, 08-lenet-parameters).
+export {
+  inputLayer as input,
+  convLayer as conv,
+  poolLayer as pool,
+  flattenLayer as flatten,
+  denseLayer as dense,
+  activationLayer as activation,
+  dropoutLayer as dropout,
+  reshapeLayer as reshape,
+  propagateShapes,
+  modelOutputShape as outputShape,
+  layerParams as params,
+  modelSummary as summary,
+  countParams,
+  summaryText,
+  summaryHtml,
+  summaryBundle,
+  paramsChartData,
+  compareFcConv,
+  formatCount,
+  formatShape,
+} from "../layers";
+export type {
+  LayerActivation,
+  LayerPadding,
+  LayerSize,
+  LayerSpec,
+  ModelSpec,
+  LayerShape,
+  InputSpec,
+  Conv2dSpec,
+  PoolSpec,
+  FlattenSpec,
+  DenseSpec,
+  ActivationSpec,
+  DropoutSpec,
+  ReshapeSpec,
+  LayerStep,
+  ParamCount,
+  SummaryRow,
+  ModelSummary,
+  CompareOptions,
+  Comparison,
+} from "../layers";
+// Receptive fields, layer by layer (11-training-deep-networks).
+export { receptiveFields, stackedReceptiveField } from "../receptive-field";
+export type { ReceptiveField } from "../receptive-field";
