@@ -18,6 +18,18 @@ const cells = {
   "an await loop": "while (true) { await null; }",
   "a promise that never resolves": "await new Promise(() => {});",
   "a loop inside a function": "function spin(): number { let i = 0; for (;;) i++; }\nspin();",
+  "an interval that prints": 'setInterval(() => console.log("tick"), 5);\nawait new Promise(() => {});',
+  "an async loop that prints": [
+    "(async () => {",
+    "  for (;;) {",
+    "    await new Promise((r) => setTimeout(r, 5));",
+    '    console.log("tick");',
+    "  }",
+    "})();",
+    "await new Promise(() => {});",
+  ].join("\n"),
+  "a chain of immediates that prints":
+    'const again = () => { console.error("tick"); setImmediate(again); };\nagain();\nawait new Promise(() => {});',
 };
 
 describe.each(["SIGINT", "interrupt_request"] as const)("interrupt by %s", (how) => {
@@ -43,6 +55,28 @@ describe.each(["SIGINT", "interrupt_request"] as const)("interrupt by %s", (how)
     expect(next.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text)).toEqual(["next\n"]);
     expect(await kernel.heartbeat()).toBe(true);
     expect(kernel.stderrBytes).toBe(0);
+  });
+});
+
+describe("timers of other cells", () => {
+  it("an earlier cell's interval goes on through the interrupt of a later cell", async () => {
+    // A global: tslab gives each cell its own copy of an earlier cell's `let`.
+    const start =
+      "const counter = globalThis as { ticks?: number };\ncounter.ticks = 0;\nconst ticker = setInterval(() => counter.ticks!++, 5);";
+    const started = await kernel.execute(start, { stopOnError: true, timeoutMs: 30_000 }, () => undefined);
+    expect(started.content.status).toBe("ok");
+    const iopub: Message[] = [];
+    const running = kernel.execute("await new Promise(() => {});", { stopOnError: false, timeoutMs: 60_000 }, (m) => iopub.push(m));
+    for (let i = 0; i < 600 && !iopub.some((m) => m.header.msg_type === "execute_input"); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await kernel.interruptRequest()).content).toEqual({ status: "ok" });
+    expect((await running).content).toMatchObject({ status: "error", ename: "Interrupt" });
+    const out: Message[] = [];
+    const check =
+      "const before = counter.ticks!;\nawait new Promise((r) => setTimeout(r, 200));\nclearInterval(ticker);\ncounter.ticks! > before + 5";
+    const reply = await kernel.execute(check, { stopOnError: true, timeoutMs: 30_000 }, (m) => out.push(m));
+    expect(reply.content.status).toBe("ok");
+    expect(out.find((m) => m.header.msg_type === "execute_result")?.content.data).toEqual({ "text/plain": "true" });
   });
 });
 

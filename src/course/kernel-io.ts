@@ -229,12 +229,15 @@ async function main(port: NonNullable<typeof parentPort>, data: IoData): Promise
     } else if (m.kind === "exit") {
       inspecting?.disconnect();
       // Let queued replies and outputs leave, then close everything.
-      void Promise.all([queues.iopub.idle(), queues.shell.idle(), queues.control.idle()]).then(() => {
+      void Promise.all([queues.iopub.idle(), queues.shell.idle(), queues.control.idle()]).then(async () => {
         for (const s of [iopub, shell, control, stdin, hb]) s.close();
-        void watcher.terminate();
-        // The main thread waits on this word before it exits.
+        if (poll) clearInterval(poll);
+        await watcher.terminate();
+        // process.exit() from a cell waits on this word; shutdown waits for this worker to end,
+        // which it does by itself once the port closes and the sockets' last callbacks have run.
         Atomics.store(state, 1, 1);
         Atomics.notify(state, 1);
+        port.close();
       });
     }
   });

@@ -8,6 +8,7 @@ import { dirname, join } from "path";
 import { inspect } from "util";
 import { Worker } from "worker_threads";
 import { openDisplayChannel } from "../display";
+import { installCellTimers, kernelTimers, originCell } from "./cell-context";
 import type { FromIo, IoData, ToIo } from "./kernel-io";
 import { codeFrame, runtimeTraceback } from "./traceback";
 import { createTypeScript, Outcome, Reported, TypeScriptRunner } from "./tslab";
@@ -51,7 +52,7 @@ class StreamBuffer {
   write(name: string, text: string): void {
     if (this.sentBytes + this.pendingBytes + text.length > STREAM_LIMIT) {
       this.dropped += text.length;
-      if (!this.timer) this.timer = setTimeout(() => this.flush(), 20);
+      if (!this.timer) this.timer = kernelTimers.setTimeout(() => this.flush(), 20);
       return;
     }
     const last = this.pending[this.pending.length - 1];
@@ -59,11 +60,11 @@ class StreamBuffer {
     else this.pending.push({ name, text });
     this.pendingBytes += text.length;
     if (this.pendingBytes > 256_000) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), 20);
+    else if (!this.timer) this.timer = kernelTimers.setTimeout(() => this.flush(), 20);
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) kernelTimers.clearTimeout(this.timer);
     this.timer = null;
     const pending = this.pending;
     this.pending = [];
@@ -209,9 +210,14 @@ export function startKernel(connectionFile: string): void {
     channel: "iopub" | "shell" = "iopub",
   ) => toIo({ kind: "send", channel, identities: channel === "shell" ? (to.identities ?? []) : [], parent: to.parent, msgType, content });
 
-  // Everything written to stdout/stderr goes to the cell that wrote it (an interrupted cell's
-  // late output is dropped), never to the kernel's own stderr.
-  const cellFor = (): CellRun | null => current ?? last;
+  // Everything written to stdout/stderr goes to the running cell (or the last one), never to
+  // the kernel's own stderr; what an interrupted cell's timers and promises still print is
+  // dropped (./cell-context.ts), so it never shows up in a later cell.
+  installCellTimers(() => current);
+  const cellFor = (): CellRun | null => {
+    const origin = originCell();
+    return origin?.interrupted ? (origin as CellRun) : (current ?? last);
+  };
   const writeStream = (name: "stdout" | "stderr", text: string) => {
     const cell = cellFor();
     if (!cell) log(`${name} outside any cell: ${text.trimEnd()}`);
@@ -374,7 +380,7 @@ export function startKernel(connectionFile: string): void {
   /** After a failure with stop_on_error: requests already waiting are aborted, later ones run. */
   async function abortQueued(): Promise<void> {
     // Requests still in the worker's hands arrive within a few turns of the event loop.
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => kernelTimers.setImmediate(resolve));
     for (let i = 0; i < queue.length;) {
       const q = queue[i];
       if (q.header.msg_type !== "execute_request") {
@@ -513,26 +519,38 @@ export function startKernel(connectionFile: string): void {
   }
 
   // Exit (shutdown, a signal, or process.exit() in a cell): end the cells' processes, let the
-  // socket worker send what is queued and close its sockets (zeromq aborts the process if a
-  // worker's sockets are open at exit), then exit.
+  // socket worker send what is queued, close its sockets and end by itself, then exit. zeromq
+  // aborts the process ("terminate called after throwing an instance of 'Napi::Error'") if the
+  // process exits while a worker holding its sockets is still alive.
   const realExit = process.exit.bind(process);
   let exiting = false;
-  function exitKernel(code?: number | string | null): never {
-    if (!exiting) {
-      exiting = true;
-      endChildren();
-      try {
-        typescript.close();
-      } catch {
-        // Closing the compiler is best effort.
-      }
-      toIo({ kind: "exit", code: 0 });
-      Atomics.wait(stateWord, 1, 0, 3000);
+  let ioEnded = false;
+  io.once("exit", () => (ioEnded = true));
+  const beginExit = (): boolean => {
+    if (exiting) return false;
+    exiting = true;
+    endChildren();
+    try {
+      typescript.close();
+    } catch {
+      // Closing the compiler is best effort.
     }
+    toIo({ kind: "exit", code: 0 });
+    return true;
+  };
+  /** process.exit() from a cell must not return: wait here (at most 3 s) for the sockets to close. */
+  function exitKernel(code?: number | string | null): never {
+    if (beginExit()) Atomics.wait(stateWord, 1, 0, 3000);
     return realExit(code ?? process.exitCode ?? 0);
   }
   process.exit = exitKernel;
-  const shutdown = (code: number) => exitKernel(code);
+  /** Shutdown and signals: wait for the socket worker to end (at most 5 s), then exit. */
+  const shutdown = (code: number) => {
+    if (!beginExit()) return;
+    if (ioEnded) realExit(code);
+    kernelTimers.setTimeout(() => realExit(code), 5000).unref();
+    io.once("exit", () => realExit(code));
+  };
 
   io.on("message", (m: FromIo) => {
     switch (m.kind) {
