@@ -132,6 +132,13 @@ describe("errata of notebooks 00–10", () => {
     expect(text).toContain("history[0].threads");
   });
 
+  it.each(["11-training-deep-networks", "12-generalisation-and-hyperparameters", "13-recurrent-networks", "14-cnns-in-the-world"])(
+    "%s: no training time typed in prose (a run's time depends on the machine)",
+    (name) => {
+      expect(notebookText(name)).not.toMatch(/\d+ s of training|takes? (about )?(a|\d+) seconds?/);
+    },
+  );
+
   it("02: lecture 002's 'g(z) - tanh(z) = 2σ(2z) − 1' is a typo for =: the identity holds, the difference would not", () => {
     const zs = Array.from({ length: 81 }, (_, k) => -4 + k * 0.1);
     expect(Math.max(...zs.map((z) => Math.abs(Math.tanh(z) - (2 * sigmoid(2 * z) - 1))))).toBeLessThan(1e-12);
