@@ -132,6 +132,13 @@ describe("errata of notebooks 00–10", () => {
     expect(text).toContain("history[0].threads");
   });
 
+  it("14: lecture 004's dataset-bias slide is quoted whole, with a slide note that augmentation cannot remove every bias", () => {
+    const text = notebookText("14-cnns-in-the-world");
+    expect(text).toContain(
+      "to add random permutations\nof data to avoid bias.* Slide note: augmentation helps against some biases, not all",
+    );
+  });
+
   it.each(["11-training-deep-networks", "12-generalisation-and-hyperparameters", "13-recurrent-networks", "14-cnns-in-the-world"])(
     "%s: no training time typed in prose (a run's time depends on the machine)",
     (name) => {
