@@ -12,6 +12,7 @@ import { BrowserContext, Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Figure, autodiff, plot } from "../../src/index";
 import { PLOTLY_FILE, PLOTLY_PACKAGE } from "../../src/plot/show";
+import { CHROMIUM_FLAGS, DEFAULT_CHROMIUM } from "../../src/course/slides/pdf";
 
 const { computationGraphFigure } = plot;
 
@@ -126,17 +127,9 @@ async function waitFor(what: string, ms: number, test: () => Promise<boolean>): 
 async function browser(outside: string[], errors: string[]): Promise<BrowserContext> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dl-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
+    executablePath: DEFAULT_CHROMIUM,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: [...CHROMIUM_FLAGS],
     viewport: { width: 1200, height: 900 },
   });
   await context.route("**/*", (route) => {

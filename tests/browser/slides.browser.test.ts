@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../../src/course/slides";
 import { Notebook, readNotebook } from "../../src/course/slides/notebook";
 import "./slides-measure";
+import { CHROMIUM_FLAGS, DEFAULT_CHROMIUM } from "../../src/course/slides/pdf";
 
 const ROOT = resolve(__dirname, "..", "..");
 const SCREENSHOTS = join(ROOT, "build", "screenshots");
@@ -67,18 +68,10 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   userDataDir = mkdtempSync(join(tmpdir(), "slides-chromium-"));
   context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
+    executablePath: DEFAULT_CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: [...CHROMIUM_FLAGS],
   });
   await context.route("**/*", async (route) => {
     const url = route.request().url();

@@ -12,6 +12,7 @@ import { BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../../src/course/slides";
 import { DeckReport, measureDeck, SIZES, summarise } from "./slides-fit";
+import { CHROMIUM_FLAGS, DEFAULT_CHROMIUM } from "../../src/course/slides/pdf";
 
 const ROOT = resolve(__dirname, "..", "..");
 const SCREENSHOTS = join(ROOT, "build", "screenshots");
@@ -37,17 +38,9 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   userDataDir = mkdtempSync(join(tmpdir(), "slides-fit-chromium-"));
   context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
+    executablePath: DEFAULT_CHROMIUM,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: [...CHROMIUM_FLAGS],
   });
   await context.route("**/*", (route) => {
     const url = route.request().url();

@@ -6,6 +6,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { BrowserContext, Page, chromium } from "playwright-core";
+import { CHROMIUM_FLAGS, DEFAULT_CHROMIUM } from "../../src/course/slides/pdf";
 
 export const root = path.resolve(__dirname, "..", "..");
 export const shots = path.join(root, "build", "screenshots");
@@ -144,17 +145,9 @@ export async function startLab(options: {
 export async function browser(outside: string[], errors: string[]): Promise<BrowserContext> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dl-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
+    executablePath: DEFAULT_CHROMIUM,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: [...CHROMIUM_FLAGS],
     viewport: { width: 1280, height: 900 },
   });
   await context.route("**/*", (route) => {

@@ -8,7 +8,8 @@ import { chromium } from "playwright-core";
 /** Where Chromium is looked for unless `--chromium PATH` or the CHROMIUM environment variable says. */
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 
-const FLAGS = [
+/** Headless, offline and with a fresh profile: how the course (and its browser tests) run Chromium. */
+export const CHROMIUM_FLAGS: readonly string[] = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -44,7 +45,11 @@ export async function printDecks(jobs: { deck: string; pdf: string }[], chromium
     }
   }
   const profile = mkdtempSync(join(tmpdir(), "dl-by-hand-pdf-"));
-  const browser = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: FLAGS });
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...CHROMIUM_FLAGS],
+  });
   try {
     // Decks are offline: anything but the file itself is refused.
     await browser.route("**/*", (route) => {
