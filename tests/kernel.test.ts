@@ -177,6 +177,22 @@ describe("fast output", () => {
     expect(after.cell_type === "code" && after.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still alive\n" }]);
   });
 
+  it("a notebook whose cell makes 5,000 displays runs through the runner with every display, in order", async () => {
+    const nb = notebook([
+      codeCell('import * as dl from "dl-by-hand";\nfor (let i = 0; i < 5000; i++) dl.display({ "text/plain": "d" + i });'),
+      codeCell('console.log("still alive")'),
+    ]);
+    const result = await executeNotebook(nb, { cwd: fixtures, timeout: 120 });
+    expect(result.failure).toBeNull();
+    const [flood, after] = result.notebook.cells;
+    const shown =
+      flood.cell_type === "code"
+        ? flood.outputs.map((o) => (o.output_type === "display_data" ? text(o.data["text/plain"] as string | string[]) : ""))
+        : [];
+    expect(shown).toEqual(Array.from({ length: 5000 }, (_, i) => "d" + i));
+    expect(after.cell_type === "code" && after.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still alive\n" }]);
+  });
+
   it("a runaway print is cut by the kernel at 10 MB, with a note, and the kernel lives on", async () => {
     const nb = notebook([codeCell('for (let i = 0; i < 12_000; i++) console.log("x".repeat(999));'), codeCell("1 + 1")]);
     const result = await executeNotebook(nb, { cwd: fixtures, timeout: 120, maxStreamBytes: 20_000_000 });
