@@ -20,6 +20,7 @@ const LIBRARY_TESTS = [
   "matchers",
   "mlp",
   "models",
+  "options",
   "plot",
   "plot-show",
   "pool",

@@ -7,7 +7,7 @@
 
 import { describe as formatValue } from "./args";
 import * as act from "./activations"; // σ, σ', tanh', ReLU', softmax as plain number functions
-import { maxPool2d, maxPoolBackward } from "./pool";
+import { maxPoolBackward, maxPoolFor } from "./pool";
 import type { Pool2dOptions } from "./pool";
 import {
   Scalar,
@@ -331,7 +331,7 @@ export type PoolOptions = Omit<Pool2dOptions, "mode">;
 export function maxPool(x: Tensor, options: PoolOptions = {}, name?: NameLike): Tensor {
   const X = tensorArg("maxPool", "x", x);
   // In the forward pass, store the index that took the max (lecture 002; pool.ts does the pooling).
-  const { output, argmax } = maxPool2d(X.value, options);
+  const { output, argmax } = maxPoolFor("autodiff.maxPool", X.value, options);
   const out = tensorResult("maxPool", output, [X], name);
   const step = () => {
     // The gradient goes to the argmax of each window; the other entries get nothing.

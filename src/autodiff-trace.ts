@@ -1,7 +1,7 @@
 // The trace of the backward pass in the slides' bar notation, and the computation graph as plain
 // data (lecture 002). Both read a graph after backward(); drawing lives in plot/graph.ts.
 
-import { describe as formatValue, fail, MAX_SIZE, readable } from "./args";
+import { describe as formatValue, fail, knownOptions, MAX_SIZE, readable } from "./args";
 import {
   Node,
   barTex,
@@ -50,6 +50,7 @@ export interface TraceOptions {
  */
 export function trace(loss: Node, options: TraceOptions = {}): TraceRow[] {
   if (!(loss instanceof Node)) throw new Error(`autodiff.trace: expected the loss node, got ${formatValue(loss)}`);
+  knownOptions("autodiff.trace", options, ["inputs"]);
   const lossBar = loss.copyBar();
   if (!sameValue(lossBar, typeof lossBar === "number" ? 1 : [[1]])) {
     throw new Error(`autodiff.trace: call backward() on '${loss.name.text}' first (its bar is ${describeValue(lossBar)}, not 1)`);

@@ -1,4 +1,5 @@
 // Self-checks for exercise test cells: one line per check on stdout, a failed check throws.
+import { knownOptions } from "./args";
 
 /** Options of `check`: tolerances for numbers and a hint printed when the check fails. */
 export interface CheckOptions {
@@ -140,6 +141,7 @@ function validTolerance(fn: string, arg: string, value: number | undefined, fall
  */
 export function check(name: string, actual: unknown, expected: unknown, options: CheckOptions = {}): void {
   validName("check", name);
+  knownOptions("check", options, ["atol", "rtol", "hint"]);
   const atol = validTolerance("check", "atol", options.atol, 1e-6);
   const rtol = validTolerance("check", "rtol", options.rtol, 1e-6);
   if (actual instanceof Promise) {
@@ -151,6 +153,7 @@ export function check(name: string, actual: unknown, expected: unknown, options:
 /** Check that `condition` holds, printing ✔/✘ like `check` — 00-welcome. */
 export function checkTrue(name: string, condition: boolean, options: { hint?: string } = {}): void {
   validName("checkTrue", name);
+  knownOptions("checkTrue", options, ["hint"]);
   if (typeof condition !== "boolean") {
     throw new Error(`checkTrue: condition must be a boolean, got ${formatValue(condition)}`);
   }
@@ -160,6 +163,7 @@ export function checkTrue(name: string, condition: boolean, options: { hint?: st
 /** Check that `fn()` throws an error whose message contains `messagePart` — 00-welcome. */
 export function checkThrows(name: string, fn: () => unknown, messagePart = "", options: { hint?: string } = {}): void {
   validName("checkThrows", name);
+  knownOptions("checkThrows", options, ["hint"]);
   if (typeof fn !== "function") throw new Error(`checkThrows: fn must be a function, got ${formatValue(fn)}`);
   try {
     fn();

@@ -118,10 +118,13 @@ export function loadMnist(split: MnistSplit = "train", options: DatasetOptions &
   return { images, labels, shape: [limit, SIDE, SIDE] };
 }
 
-/** Digit `index` of loaded MNIST data as 28 rows of 28 numbers 0–255 — 09-training-lenet-mnist. */
-export function mnistDigit(data: MnistData, index: number): number[][] {
+/**
+ * Check that `data` is what data.loadMnist returns (images and labels that agree with its shape), for public
+ * function `fn`; an error names `fn` and says what is wrong.
+ */
+export function checkMnistData(fn: string, data: MnistData): void {
   const isMnist = readable(
-    "data.mnistDigit",
+    fn,
     "data",
     data,
     "digits from data.loadMnist",
@@ -129,15 +132,28 @@ export function mnistDigit(data: MnistData, index: number): number[][] {
       typeof data === "object" &&
       data !== null &&
       data.images instanceof Uint8Array &&
+      data.labels instanceof Uint8Array &&
       Array.isArray(data.shape) &&
-      data.images.length >= data.shape[0] * SIDE * SIDE,
+      data.shape.length === 3,
   );
-  if (!isMnist) fail("data.mnistDigit", "data", "digits from data.loadMnist", data);
+  if (!isMnist) fail(fn, "data", "digits from data.loadMnist", data);
+  const [count, rows, cols] = data.shape;
+  if (data.images.length !== count * rows * cols || data.labels.length !== count) {
+    throw new Error(
+      `${fn}: data holds ${data.images.length} pixels and ${data.labels.length} labels, expected ${count * rows * cols} and ${count}`,
+    );
+  }
+}
+
+/** Digit `index` of loaded MNIST data as its 28 rows of 28 numbers 0–255 — 09-training-lenet-mnist. */
+export function mnistDigit(data: MnistData, index: number): number[][] {
+  checkMnistData("data.mnistDigit", data);
   if (!Number.isInteger(index) || index < 0 || index >= data.shape[0]) {
     throw new Error(`data.mnistDigit: index must be an integer from 0 to ${data.shape[0] - 1}, got ${index}`);
   }
-  const start = index * SIDE * SIDE;
-  return Array.from({ length: SIDE }, (_, r) => Array.from(data.images.subarray(start + r * SIDE, start + (r + 1) * SIDE)));
+  const [, rows, cols] = data.shape;
+  const start = index * rows * cols;
+  return Array.from({ length: rows }, (_, r) => Array.from(data.images.subarray(start + r * cols, start + (r + 1) * cols)));
 }
 
 /** The photographs in datasets/photos/: a mandrill (colour), a cameraman (gray, strong edges), a cat (colour) — 05-kernel-gallery. */

@@ -1,7 +1,7 @@
 // Convolution shown the way the slides write it: every output cell as a sum of products,
 // or as the per-row partial sums of lecture 000 ("-6 - 6 - 6"), as LaTeX and as plain data
 // for an annotated heatmap; and over symbols (lecture 001's aα + bβ + dγ + eδ).
-import { describe as formatValue, integer, MAX_SIZE, numbers, readable } from "./args";
+import { describe as formatValue, integer, knownOptions, MAX_SIZE, numbers, readable } from "./args";
 import { pad2d } from "./conv";
 import { geometry, orDefault } from "./geometry";
 import type { Conv2dOptions, Geometry } from "./geometry";
@@ -154,7 +154,7 @@ export function explainCorrelate2d(input: Matrix | View, kernel: Matrix | View, 
   const fn = "conv.explainCorrelate2d";
   const X = toView(fn, "input", input, 2);
   let K = toView(fn, "kernel", kernel, 2);
-  if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object, got ${formatValue(options)}`);
+  knownOptions(fn, options, ["stride", "padding", "dilation", "mode", "normalize", "bias", "digits"]);
   const mode = orDefault(options.mode, "correlate");
   if (mode !== "correlate" && mode !== "convolve")
     throw new Error(`${fn}: mode must be 'correlate' or 'convolve', got ${formatValue(mode)}`);
@@ -229,7 +229,7 @@ export function explainConv2d(
       `${fn}: kernel has ${K.shape[2]} channels (shape ${K.shape.join("×")}) but the input has ${X.shape[2]} (shape ${X.shape.join("×")})`,
     );
   }
-  if (typeof options !== "object" || options === null) throw new Error(`${fn}: options must be an object, got ${formatValue(options)}`);
+  knownOptions(fn, options, ["stride", "padding", "dilation", "bias", "digits"]);
   const bias = orDefault(options.bias, 0);
   if (typeof bias !== "number" || !Number.isFinite(bias)) throw new Error(`${fn}: bias must be a finite number, got ${formatValue(bias)}`);
   const digits = digitsOption(fn, options.digits);
@@ -326,6 +326,7 @@ export function symbolicCorrelate2d(
   const fn = "conv.symbolicCorrelate2d";
   const X = symbols(fn, "input", input);
   const K = symbols(fn, "kernel", kernel);
+  knownOptions(fn, options, ["stride", "padding", "dilation"]);
   const g = geometry(fn, [X.length, X[0].length], [K.length, K[0].length], options);
   const text: string[][] = [];
   const tex: string[][] = [];

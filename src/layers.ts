@@ -84,11 +84,17 @@ export function inputLayer(shape: number[], name?: string): InputSpec {
 }
 /** A 2-D convolution layer: `filters` kernels of size `kernel` — 08-lenet-parameters. */
 export function convLayer(options: Omit<Conv2dSpec, "kind">): Conv2dSpec {
-  return checked("layers.conv", "options", options, () => ({ kind: "conv2d", ...options }));
+  return checked("layers.conv", "options", options, () => {
+    knownOptions("layers.conv", options, SPEC_KEYS.conv2d, { required: true });
+    return { kind: "conv2d", ...options };
+  });
 }
 /** A max or average pooling layer; stride defaults to the window size — 08-lenet-parameters. */
 export function poolLayer(options: Omit<PoolSpec, "kind">): PoolSpec {
-  return checked("layers.pool", "options", options, () => ({ kind: "pool", ...options }));
+  return checked("layers.pool", "options", options, () => {
+    knownOptions("layers.pool", options, SPEC_KEYS.pool, { required: true });
+    return { kind: "pool", ...options };
+  });
 }
 /** Flatten a feature map into a vector — 08-lenet-parameters. */
 export function flattenLayer(name?: string): FlattenSpec {
@@ -96,7 +102,10 @@ export function flattenLayer(name?: string): FlattenSpec {
 }
 /** A fully-connected (dense) layer of `units` neurons — 08-lenet-parameters. */
 export function denseLayer(options: Omit<DenseSpec, "kind">): DenseSpec {
-  return checked("layers.dense", "options", options, () => ({ kind: "dense", ...options }));
+  return checked("layers.dense", "options", options, () => {
+    knownOptions("layers.dense", options, SPEC_KEYS.dense, { required: true });
+    return { kind: "dense", ...options };
+  });
 }
 /** A separate activation layer — 08-lenet-parameters. */
 export function activationLayer(fn: LayerActivation, name?: string): ActivationSpec {
@@ -211,9 +220,23 @@ function spatialAxis(
   return axisWorking(n, k, s, before, total - before);
 }
 
-/** The checks that need no input shape: positive sizes, known modes and activations. */
+/** The fields each kind of layer may have (besides `kind`): a misspelt one, such as `strides`, is an error. */
+const SPEC_KEYS: Record<LayerSpec["kind"], readonly string[]> = {
+  input: ["shape", "name"],
+  conv2d: ["filters", "kernel", "stride", "padding", "bias", "activation", "name"],
+  pool: ["mode", "size", "stride", "padding", "name"],
+  flatten: ["name"],
+  dense: ["units", "bias", "activation", "name"],
+  activation: ["activation", "name"],
+  dropout: ["rate", "name"],
+  reshape: ["shape", "name"],
+};
+
+/** The checks that need no input shape: known fields, positive sizes, known modes and activations. */
 function validateLayer(where: string, layer: LayerSpec): void {
   if (typeof layer !== "object" || layer === null) throw new Error(`${where}: a layer must be an object, got ${formatValue(layer)}`);
+  const keys = Object.hasOwn(SPEC_KEYS, layer.kind) ? SPEC_KEYS[layer.kind] : undefined;
+  if (keys) knownOptions(where, layer, ["kind", ...keys], { arg: `a ${layer.kind} layer` });
   switch (layer.kind) {
     case "input":
       return positiveShape(where, "shape", layer.shape);

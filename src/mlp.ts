@@ -75,8 +75,8 @@ export class Neuron {
   }
 
   forward(x: Scalar[]): Scalar {
-    if (x.length !== this.w.length) {
-      throw new Error(`Neuron.forward: expected ${this.w.length} inputs, got ${x.length}`);
+    if (!Array.isArray(x) || x.length !== this.w.length || !x.every((v) => v instanceof Scalar)) {
+      throw new Error(`mlp.Neuron.forward: x must be ${this.w.length} engine scalars, got ${formatValue(x)}`);
     }
     return applyActivation(affine(this.w, x, this.b), this.activation);
   }
@@ -149,8 +149,10 @@ export class MLP {
   /** The outputs for one input vector, as graph nodes ready for a loss and backward(). */
   forward(x: Array<number | Scalar>): Scalar[] {
     if (!Array.isArray(x) || x.length !== this.sizes[0]) {
-      throw new Error(`MLP.forward: expected ${this.sizes[0]} inputs, got ${Array.isArray(x) ? x.length : String(x)}`);
+      throw new Error(`mlp.MLP.forward: expected ${this.sizes[0]} inputs, got ${Array.isArray(x) ? x.length : formatValue(x)}`);
     }
+    const bad = x.findIndex((v) => !(v instanceof Scalar) && !(typeof v === "number" && Number.isFinite(v)));
+    if (bad >= 0) throw new Error(`mlp.MLP.forward: x[${bad}] must be a finite number or an engine scalar, got ${formatValue(x[bad])}`);
     let h: Scalar[] = x.map((v, j) => (v instanceof Scalar ? v : input(v, this.inputNames[j])));
     for (const layer of this.layers) h = layer.forward(h);
     return h;
@@ -214,6 +216,7 @@ export interface MLPTrainOptions {
 /** Gradient descent: forward, zeroGrad, backward, then θ ← θ − lr · θ̄ for every parameter; returns the losses — 02-ffnn-xor. */
 export function trainMLP(model: MLP, X: number[][], T: number[][], options: MLPTrainOptions): number[] {
   checkData("mlp.train", model, X, T);
+  knownOptions("mlp.train", options, ["lr", "steps", "loss", "stopBelow", "onStep", "every"], { required: true });
   const { lr, steps } = options;
   if (typeof lr !== "number" || !(lr > 0) || !Number.isFinite(lr))
     throw new Error(`mlp.train: lr must be a positive number, got ${formatValue(lr)}`);

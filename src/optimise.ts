@@ -39,8 +39,14 @@ function finiteList(fn: string, arg: string, xs: unknown): number[] {
 
 /** A fresh optimiser: SGD, momentum or Adam, updating by hand — 12-generalisation-and-hyperparameters. */
 export function optimiser(options: OptimiserOptions): Optimiser {
-  const fn = "optimisers.create";
-  knownOptions(fn, options, ["kind", "learningRate", "beta", "beta1", "beta2", "epsilon", "l2"], { required: true });
+  return optimiserFor("optimisers.create", options, []);
+}
+
+const OPTIMISER_KEYS = ["kind", "learningRate", "beta", "beta1", "beta2", "epsilon", "l2"] as const;
+
+/** The optimiser that public function `fn` asked for; `extra` are the keys `fn` itself reads from the same options. */
+function optimiserFor(fn: string, options: OptimiserOptions, extra: readonly string[]): Optimiser {
+  knownOptions(fn, options, [...OPTIMISER_KEYS, ...extra], { required: true });
   if (!["sgd", "momentum", "adam"].includes(options.kind))
     throw new Error(`${fn}: kind must be "sgd", "momentum" or "adam", got ${describe(options.kind)}`);
   if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate))
@@ -96,12 +102,14 @@ export interface Path {
 
 /** Minimise a function of scalars built with the engine, from `start`, for `steps` updates — 12-generalisation-and-hyperparameters. */
 export function minimise(f: (xs: Scalar[]) => Node, start: number[], options: OptimiserOptions & { steps: number }): Path {
-  if (typeof f !== "function") throw new Error(`optimisers.minimise: f must be a function of engine scalars, got ${describe(f)}`);
-  finiteList("optimisers.minimise", "start", start);
-  if (!Number.isInteger(options?.steps) || options.steps < 1)
-    throw new Error(`optimisers.minimise: steps must be a positive integer, got ${describe(options?.steps)}`);
+  const fn = "optimisers.minimise";
+  if (typeof f !== "function") throw new Error(`${fn}: f must be a function of engine scalars, got ${describe(f)}`);
+  finiteList(fn, "start", start);
+  knownOptions(fn, options, [...OPTIMISER_KEYS, "steps"], { required: true });
+  if (!Number.isInteger(options.steps) || options.steps < 1)
+    throw new Error(`${fn}: steps must be a positive integer, got ${describe(options.steps)}`);
   const { steps: _steps, ...settings } = options;
-  const opt = optimiser(settings);
+  const opt = optimiserFor(fn, settings, []);
   const points = [start.slice()];
   const losses: number[] = [];
   let theta = start.slice();

@@ -130,12 +130,24 @@ export function maxPool2d(
   input: Matrix | View,
   options: Omit<Pool2dOptions, "mode"> = {},
 ): { output: Matrix; argmax: [number, number][][] } {
-  const fn = "pool.maxPool2d";
-  knownOptions(fn, options, POOL_KEYS);
-  const X = toView(fn, "input", input, 2);
+  return maxPoolFor("pool.maxPool2d", input, options);
+}
+
+/** `maxPool2d` on behalf of public function `fn` (autodiff.maxPool pools by this too), its errors naming `fn`. */
+export function maxPoolFor(
+  fn: string,
+  input: Matrix | View,
+  options: Omit<Pool2dOptions, "mode">,
+): { output: Matrix; argmax: [number, number][][] } {
   if (typeof options === "object" && options !== null && "mode" in options) {
     throw new Error(`${fn}: options.mode is not allowed (it is always 'max'), got ${formatValue(Reflect.get(options, "mode"))}`);
   }
+  knownOptions(
+    fn,
+    options,
+    POOL_KEYS.filter((k) => k !== "mode"),
+  );
+  const X = toView(fn, "input", input, 2);
   const { g, out, fromRow, fromCol } = poolView(X, poolGeometry(fn, X, options), "max");
   const argmax: [number, number][][] = [];
   for (let i = 0; i < g.outH; i++) {

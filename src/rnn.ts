@@ -110,6 +110,7 @@ export function gruStep(params: GruParams, h: Tensor, y: Tensor, t = 1, options:
   checkState("rnn.gruStep", params, h, y);
   if (y.shape[0] !== params.Wxk.shape[1])
     throw new Error(`rnn.gruStep: y_${t} has ${y.shape[0]} rows but W_xk expects ${params.Wxk.shape[1]} inputs`);
+  knownOptions("rnn.gruStep", options, ["updateGate"]);
   const gate = options.updateGate ?? "sigmoid";
   if (gate !== "sigmoid" && gate !== "relu") throw new Error(`rnn.gruStep: updateGate must be "sigmoid" or "relu", got ${describe(gate)}`);
   const pre = add(matmul(params.Wxh, h), matmul(params.Wxk, y), `update${t}`);

@@ -116,6 +116,7 @@ export function xorGrid(
   options: { from?: number; to?: number; steps?: number } = {},
 ): { xs: number[]; ys: number[]; z: number[][] } {
   checkParams("xor.grid", theta);
+  knownOptions("xor.grid", options, ["from", "to", "steps"]);
   const from = options.from ?? -0.5;
   const to = options.to ?? 1.5;
   const steps = options.steps ?? 41;

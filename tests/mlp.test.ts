@@ -131,7 +131,12 @@ describe("MLP", () => {
     expect(() => new MLP([1e9, 1])).toThrow("mlp.MLP: sizes must list 2 to 20 integers from 1 to 1000");
     expect(() => new MLP([2, 1], { scale: -1 })).toThrow("MLP: scale must be a positive number, got -1");
     const m = new MLP([2, 1]);
-    expect(() => m.forward([1, 2, 3])).toThrow("MLP.forward: expected 2 inputs, got 3");
+    expect(() => m.forward([1, 2, 3])).toThrow(/^mlp\.MLP\.forward: expected 2 inputs, got 3$/);
+    expect(() => m.forward([1, "2" as unknown as number])).toThrow(
+      /^mlp\.MLP\.forward: x\[1\] must be a finite number or an engine scalar, got "2"$/,
+    );
+    expect(() => m.forward([1, NaN])).toThrow(/^mlp\.MLP\.forward: x\[1\] must be a finite number/);
+    expect(() => m.layers[0].neurons[0].forward([1, 2] as never)).toThrow(/^mlp\.Neuron\.forward: x must be 2 engine scalars/);
     expect(() => datasetLoss(m, [[1, 2]], [[1, 2]])).toThrow("datasetLoss: T[0] must have 1 entries (one per output)");
     expect(() => trainMLP(m, [[1, 2]], [[1]], { lr: 0, steps: 1 })).toThrow("mlp.train: lr must be a positive number, got 0");
     expect(() => trainMLP(m, [[1, 2]], [[1]], { lr: 0.1, steps: 1, every: 0 })).toThrow(

@@ -122,7 +122,7 @@ describe("progress", () => {
     const end = progressLine({ epoch: 4, epochs: 4, batch: 10, batches: 10, batchSize: 32, loss: 0.1, accuracy: 0.99, seconds: 59.6 }, 10);
     expect(end).toContain("took 1:00");
     expect(() => progressBar({ epochs: 1, batches: 1, batchSize: 1 }).update(1, 1, 0.5, 96)).toThrow(
-      /progressBar.update: accuracy must be a fraction from 0 to 1, got 96/,
+      /^plot.progressBar.update: accuracy must be a fraction from 0 to 1, got 96/,
     );
   });
 
@@ -138,7 +138,7 @@ describe("progress", () => {
     expect(new Set(sent.map((s) => s.displayId)).size).toBe(1);
     expect(sent[1].data["text/plain"]).toBe(bar.line);
     expect(bar.line).toContain("took 0:00");
-    expect(() => bar.update(2, 1, 0)).toThrow(/progressBar.update: epoch must be 1..1, got 2/);
+    expect(() => bar.update(2, 1, 0)).toThrow(/^plot.progressBar.update: epoch must be 1..1, got 2/);
   });
 
   it("liveFigure sends plotly.js on its own, then replaces the figure in place", () => {

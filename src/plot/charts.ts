@@ -1,7 +1,7 @@
 // Charts: line charts (loss, accuracy, activations), bar charts (parameters per layer),
 // confusion matrices and 2-D decision boundaries with the data points on top.
 import { BLUES, Figure, Layout, PALETTE, Trace, describe, formatCell, matrixSize } from "./figure";
-import { fail, readable } from "../args";
+import { fail, knownOptions, readable } from "../args";
 
 /** One line of a line chart: y values, optional x values (default 0, 1, 2, ...) — 02-ffnn-xor. */
 export interface Series {
@@ -55,6 +55,7 @@ function chartLayout(options: ChartOptions, defaults: { width: number; height: n
 /** Line chart of one or more series (loss curves, activations and their derivatives) — 02-ffnn-xor. */
 export function lineFigure(series: Series[], options: LineOptions = {}): Figure {
   const fn = "plot.lineFigure";
+  knownOptions(fn, options, ["yScale", "title", "xLabel", "yLabel", "width", "height"]);
   const data: Trace[] = readable(fn, "series", series, "an array of {name, y}", () => lineTraces(fn, series));
   const layout = lineLayout(fn, series, options);
   return { data, layout };
@@ -94,6 +95,7 @@ function lineLayout(fn: string, series: Series[], options: LineOptions): Layout 
 /** Bar chart with the value written on each bar (parameters per layer) — 08-lenet-parameters. */
 export function barFigure(labels: string[], values: ArrayLike<number>, options: ChartOptions = {}): Figure {
   const fn = "plot.barFigure";
+  knownOptions(fn, options, ["title", "xLabel", "yLabel", "width", "height"]);
   readable(fn, "labels", labels, "an array of strings", () => {
     if (!Array.isArray(labels) || labels.some((l) => typeof l !== "string")) fail(fn, "labels", "an array of strings", labels);
   });
@@ -117,6 +119,7 @@ export function barFigure(labels: string[], values: ArrayLike<number>, options: 
 /** Confusion matrix: rows are true classes, columns predicted ones, counts in every cell — 09-training-lenet-mnist. */
 export function confusionMatrixFigure(counts: number[][], options: { title?: string; labels?: string[] } = {}): Figure {
   const fn = "plot.confusionMatrixFigure";
+  knownOptions(fn, options, ["title", "labels"]);
   const { rows, cols } = matrixSize(fn, "counts", counts);
   if (rows !== cols) throw new Error(`plot.confusionMatrixFigure: counts must be square (classes × classes), got ${rows}×${cols}`);
   const labels = options.labels ?? counts.map((_, i) => String(i));
@@ -174,6 +177,7 @@ export function decisionBoundaryFigure(
   options: ChartOptions & { threshold?: number } = {},
 ): Figure {
   const fn = "plot.decisionBoundaryFigure";
+  knownOptions(fn, options, ["title", "xLabel", "yLabel", "width", "height", "threshold"]);
   const { xs, ys, rows, cols } = readable(fn, "grid", grid, "a grid {xs, ys, z}", () => {
     if (typeof grid !== "object" || grid === null) throw new Error(`${fn}: grid must be {xs, ys, z}, got ${describe(grid)}`);
     return { xs: numbers(fn, "grid.xs", grid.xs), ys: numbers(fn, "grid.ys", grid.ys), ...matrixSize(fn, "grid.z", grid.z) };

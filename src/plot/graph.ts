@@ -62,6 +62,7 @@ function columns(nodes: GraphNode[], edges: GraphEdge[]): Map<number, number> {
 /** The computation graph as a figure: nodes with value and bar, each operation named above its node — 03-backprop. */
 export function computationGraphFigure(graph: { nodes: GraphNode[]; edges: GraphEdge[] }, options: GraphFigureOptions = {}): Figure {
   const fn = "plot.computationGraphFigure";
+  knownOptions(fn, options, ["title", "showBars", "width", "height"]);
   readable(fn, "graph", graph, "a graph { nodes, edges }", () => {
     if (typeof graph !== "object" || graph === null || !Array.isArray(graph.nodes) || !Array.isArray(graph.edges)) {
       throw new Error(`${fn}: graph must be { nodes, edges } as returned by autodiff.graph(loss), got ${describe(graph)}`);

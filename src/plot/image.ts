@@ -1,7 +1,7 @@
 // Pictures: grayscale and colour images, one or a grid with titles (kernel gallery, feature maps,
 // digits, misclassified examples). Small images become heatmaps (hover shows each pixel's value);
 // large ones become PNG data URIs, shrunk to about their size on screen so outputs stay small.
-import { fail, knownOptions, readable } from "../args";
+import { knownOptions, readable } from "../args";
 import { PNG } from "pngjs";
 import { Annotation, Figure, GRAY, Layout, Trace, axisRefs, describe, titleWidth } from "./figure";
 
@@ -227,7 +227,7 @@ export function imageGridFigure(images: { image: ImageInput; title?: string }[],
       images.every((item) => typeof item === "object" && item !== null && "image" in item),
   );
   if (!listOk) throw new Error(`${fn}: images must be a non-empty array of at most 1000 {image, title}, got ${describe(images)}`);
-  if (typeof options !== "object" || options === null) fail(fn, "options", "an object like { columns, size }", options);
+  knownOptions(fn, options, ["title", "columns", "size", "range", "maxSide"]);
   const columns = options.columns ?? Math.min(images.length, 4);
   if (!Number.isInteger(columns) || columns < 1) throw new Error(`${fn}: columns must be a positive integer, got ${describe(columns)}`);
   const size = checkSize(fn, options.size, 150);

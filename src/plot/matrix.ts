@@ -1,6 +1,6 @@
 // Matrices as annotated heatmaps: every cell shows its value (or an expression such as
 // "-6 - 6 - 6"), colours diverge from white at 0, and a rectangle marks the kernel's window.
-import { fail, knownOptions, readable } from "../args";
+import { knownOptions, readable } from "../args";
 import {
   Annotation,
   BLUES,
@@ -283,8 +283,7 @@ export function matrixRowFigure(panels: MatrixPanel[], options: MatrixRowOptions
 
 /** One matrix as a heatmap with its value (or an expression) in every cell and an optional window — 04-convolution-by-hand. */
 export function matrixFigure(values: number[][], options: MatrixOptions = {}): Figure {
-  if (typeof options !== "object" || options === null || Array.isArray(options))
-    fail("plot.matrixFigure", "options", "an object like { title, caption }", options);
+  knownOptions("plot.matrixFigure", options, ["title", "window", "caption", "text", "colors", "decimals"]);
   const { title, ...panel } = options;
   checkPanel("plot.matrixFigure", "options", { ...panel, values }, "values");
   return panelsFigure([{ ...panel, values }], title, []);

@@ -96,12 +96,12 @@ export function progressBar(options: ProgressOptions): ProgressBar {
     },
     update(epoch: number, batch: number, loss: number, accuracy?: number): void {
       if (!Number.isInteger(epoch) || epoch < 1 || epoch > epochs)
-        throw new Error(`progressBar.update: epoch must be 1..${epochs}, got ${describe(epoch)}`);
+        throw new Error(`plot.progressBar.update: epoch must be 1..${epochs}, got ${describe(epoch)}`);
       if (!Number.isInteger(batch) || batch < 1 || batch > batches)
-        throw new Error(`progressBar.update: batch must be 1..${batches}, got ${describe(batch)}`);
-      if (typeof loss !== "number") throw new Error(`progressBar.update: loss must be a number, got ${describe(loss)}`);
+        throw new Error(`plot.progressBar.update: batch must be 1..${batches}, got ${describe(batch)}`);
+      if (typeof loss !== "number") throw new Error(`plot.progressBar.update: loss must be a number, got ${describe(loss)}`);
       if (accuracy !== undefined && !(accuracy >= 0 && accuracy <= 1)) {
-        throw new Error(`progressBar.update: accuracy must be a fraction from 0 to 1, got ${describe(accuracy)}`);
+        throw new Error(`plot.progressBar.update: accuracy must be a fraction from 0 to 1, got ${describe(accuracy)}`);
       }
       const t = now();
       line = progressLine({ epoch, epochs, batch, batches, batchSize, loss, accuracy, seconds: (t - start) / 1000 });
@@ -133,7 +133,7 @@ export function liveFigure(figure: Figure): LiveFigure {
   display(figureBundle(figure), { displayId });
   return {
     update(next: Figure): void {
-      checkFigure("plot.liveFigure", next);
+      checkFigure("plot.liveFigure.update", next);
       display(figureBundle(next), { displayId, update: true });
     },
   };

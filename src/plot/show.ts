@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import { MimeBundle, canDisplay, display } from "../display";
 import { Figure, checkFigure } from "./figure";
+import { knownOptions } from "../args";
 import { escapeHtml } from "../html";
 
 /** MIME type of plotly figures that JupyterLab's and VS Code's plotly renderers read. */
@@ -108,6 +109,7 @@ export function figureHtml(figure: Figure, options: { withLibrary?: boolean } = 
 /** The MIME bundle of a figure: plotly JSON, HTML (optionally with plotly.js) and a text summary — 00-welcome. */
 export function figureBundle(figure: Figure, options: { withLibrary?: boolean } = {}): MimeBundle {
   checkFigure("plot.figureBundle", figure);
+  knownOptions("plot.figureBundle", options, ["withLibrary"]);
   const json: Record<string, unknown> = { data: figure.data, layout: figure.layout };
   if (figure.frames) json.frames = figure.frames;
   if (figure.config) json.config = figure.config;

@@ -3,9 +3,9 @@
 // Every number repeats from run to run: the order of the examples comes from a seeded generator.
 import * as os from "os";
 import { examplesArg, modelArg } from "./args";
-import { describe as formatValue, fail, finite, integer, knownOptions, positiveInteger, readable } from "../args";
+import { describe as formatValue, fail, finite, integer, knownOptions, positiveInteger } from "../args";
 import { tf } from "../tf";
-import type { MnistData } from "../datasets";
+import { checkMnistData, type MnistData } from "../datasets";
 import { seededRandom, type Random } from "../random";
 import { FlatAdam } from "./adam";
 import { argmax, GradientStep } from "./step";
@@ -76,26 +76,8 @@ export interface FitOptions {
 
 /** MNIST digits as examples for a conv net: pixels 0–255 scaled to 0–1, shape [28, 28, 1] — 09-training-lenet-mnist. */
 export function mnistExamples(data: MnistData): Examples {
-  const isMnist = readable(
-    "train.mnistExamples",
-    "data",
-    data,
-    "digits from data.loadMnist",
-    () =>
-      typeof data === "object" &&
-      data !== null &&
-      data.images instanceof Uint8Array &&
-      data.labels instanceof Uint8Array &&
-      Array.isArray(data.shape) &&
-      data.shape.length === 3,
-  );
-  if (!isMnist) fail("train.mnistExamples", "data", "digits from data.loadMnist", data);
+  checkMnistData("train.mnistExamples", data);
   const [count, rows, cols] = data.shape;
-  if (data.images.length !== count * rows * cols || data.labels.length !== count) {
-    throw new Error(
-      `train.mnistExamples: data holds ${data.images.length} pixels and ${data.labels.length} labels, expected ${count * rows * cols} and ${count}`,
-    );
-  }
   return { x: Float32Array.from(data.images, (v) => v / 255), y: Uint8Array.from(data.labels), shape: [rows, cols, 1], count };
 }
 

@@ -3,7 +3,7 @@
 //   saliency   |∂p_c/∂x| — the input gradient, how much a small change of each pixel moves p_c;
 //   occlusion  p_c(image) − p_c(image with a patch blanked) — how much the answer drops without that patch.
 import { tf } from "../tf";
-import { fail, integer, positiveInteger } from "../args";
+import { fail, integer, knownOptions, positiveInteger } from "../args";
 
 function imageArgs(fn: string, model: unknown, image: unknown, shape: unknown): { size: number; shape: number[] } {
   if (!(model instanceof tf.LayersModel)) fail(fn, "model", "a TensorFlow.js model", model);
@@ -59,7 +59,7 @@ export function occlusionMap(
   const fn = "xai.occlusion";
   const { shape: s } = imageArgs(fn, model, image, shape);
   integer(fn, "classIndex", classIndex, { min: 0, max: 9999 });
-  if (typeof options !== "object" || options === null) fail(fn, "options", "{ patch, stride?, fill? }", options);
+  knownOptions(fn, options, ["patch", "stride", "fill"], { required: true });
   const [rows, cols, channels] = s;
   const patch = positiveInteger(fn, "patch", options.patch, Math.min(rows, cols));
   const stride = positiveInteger(fn, "stride", options.stride ?? 1, 1000);

@@ -4,7 +4,16 @@ import { fork } from "child_process";
 import { join } from "path";
 
 export type Outcome =
-  "good error" | "returned" | "internal error" | "stack overflow" | "wrong name" | "silent NaN" | "accepted wrong type" | "hang" | "crash";
+  | "good error"
+  | "returned"
+  | "internal error"
+  | "stack overflow"
+  | "wrong name"
+  | "silent NaN"
+  | "accepted wrong type"
+  | "misspelt ignored"
+  | "hang"
+  | "crash";
 
 export interface Call {
   index: number;

@@ -172,6 +172,21 @@ function nonFinite(x, depth = 0) {
 /** Atoms no parameter of the library should accept, by their index in ATOM_MAKERS: a symbol, null, circular, deeply nested and hostile values. */
 const WRONG = new Set([4, 6, 33, 34, 35, 36, 37]);
 const wrongType = (i) => WRONG.has(i);
+/** Atoms that are plain objects a function may take as its options (not the wrong-typed ones), by index. */
+const PLAIN_OBJECTS = new Set(
+  ATOM_MAKERS.map((make, i) => i).filter((i) => {
+    if (WRONG.has(i)) return false;
+    const v = ATOM_MAKERS[i]();
+    return v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
+  }),
+);
+/** The misspelt key the fuzzer adds to an options object that a call accepted. */
+const MISSPELT = "strdie";
+/**
+ * Parameters that are open records, not options: their keys are the caller's own (plotly's layout, a display's
+ * metadata), so an unknown key there is not a misspelling. Function name -> parameter positions.
+ */
+const OPEN_RECORDS = {};
 /** Functions whose default arguments are a long (valid) training run, and the small run the fuzzer uses instead. */
 const SMALL_BUDGET = { "xor.convergence": { seeds: [1, 2], steps: 50 }, "xor.train": { steps: 50 } };
 /** The atoms that ask for every default (undefined and {}), by their index in ATOM_MAKERS. */
@@ -234,6 +249,27 @@ async function main() {
       // Only declared parameters count: JavaScript ignores extra arguments.
       else if (!PREDICATES.has(t.name) && picks.slice(0, t.params).some(wrongType)) outcome = "accepted wrong type";
       else outcome = "returned";
+      // A call that worked with an options object must refuse the same object with a misspelt key added.
+      if (outcome === "returned" && !PREDICATES.has(t.name)) {
+        for (let p = 0; p < Math.min(picks.length, t.params); p++) {
+          if (!PLAIN_OBJECTS.has(picks[p]) || (OPEN_RECORDS[t.name] ?? []).includes(p)) continue;
+          const again = picks.map((k) => ATOM_MAKERS[k]());
+          if (SMALL_BUDGET[t.name] && (picks.length === 0 || GIVES_DEFAULTS.has(picks[0]))) again[0] = { ...SMALL_BUDGET[t.name] };
+          again[p] = { ...again[p], [MISSPELT]: 1 };
+          try {
+            await settle(t.cls ? Reflect.construct(t.fn, again) : Reflect.apply(t.fn, undefined, again));
+            outcome = "misspelt ignored";
+            detail = `argument ${p + 1} ${JSON.stringify(again[p]).slice(0, 80)}`;
+          } catch (e) {
+            const message = e instanceof Error ? String(e.message) : "";
+            if (!message.startsWith(`${t.name}:`) || !message.includes(`'${MISSPELT}'`)) {
+              outcome = "misspelt ignored";
+              detail = `argument ${p + 1}: ${message.slice(0, 160)}`;
+            }
+          }
+          if (outcome !== "returned") break;
+        }
+      }
     } catch (e) {
       try {
         outcome = classify(t.name, e);
