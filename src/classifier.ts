@@ -6,6 +6,7 @@ import { seededRandom } from "./random";
 import type { Examples } from "./train/fit";
 import { describe, knownOptions, positiveInteger } from "./args";
 import { examplesOf, readArgs } from "./guard";
+import { earlyStopping } from "./early-stopping";
 
 /** Options of `tfClassifier` — 12-generalisation-and-hyperparameters. */
 export interface ClassifierOptions {
@@ -64,6 +65,11 @@ export interface TrainClassifierOptions {
   seed?: number;
   /** Scored after every epoch (loss and accuracy, evaluation mode). */
   validation?: Examples;
+  /**
+   * Early stopping (needs `validation`): stop once the validation loss has not improved for `patience` epochs
+   * (`train.earlyStopping`), and give the model back the weights of its best epoch.
+   */
+  patience?: number;
 }
 
 /** One epoch of `trainClassifier`: the mean training loss (without the penalty), and the validation scores — 12-generalisation-and-hyperparameters. */
@@ -104,9 +110,14 @@ export function trainClassifier(model: tf.LayersModel, train: Examples, options:
   if (!(model instanceof tf.LayersModel)) throw new Error(`${fn}: model must be a TensorFlow.js model`);
   train = readArgs(fn, () => examplesOf(fn, "train", train));
   readArgs(fn, () =>
-    knownOptions(fn, options, ["optimiser", "learningRate", "epochs", "batchSize", "l2", "seed", "validation"], { required: true }),
+    knownOptions(fn, options, ["optimiser", "learningRate", "epochs", "batchSize", "l2", "seed", "validation", "patience"], {
+      required: true,
+    }),
   );
   if (options.validation !== undefined) readArgs(fn, () => examplesOf(fn, "validation", options.validation));
+  const patience = options.patience === undefined ? undefined : positiveInteger(fn, "patience", options.patience);
+  if (patience !== undefined && options.validation === undefined)
+    throw new Error(`${fn}: patience needs a validation set to watch (options.validation)`);
   const epochs = positiveInteger(fn, "epochs", options.epochs);
   const batchSize = positiveInteger(fn, "batchSize", options.batchSize ?? 32);
   if (!(options.learningRate > 0)) throw new Error(`${fn}: learningRate must be positive, got ${describe(options.learningRate)}`);
@@ -127,6 +138,8 @@ export function trainClassifier(model: tf.LayersModel, train: Examples, options:
   const kernels = variables.filter((v, i) => model.trainableWeights[i].name.includes("kernel"));
   const classes = model.outputs[0].shape[1] ?? 0;
   const history: ClassifierEpoch[] = [];
+  // Early stopping keeps a copy of the weights of the best epoch so far.
+  let bestWeights: tf.Tensor[] = [];
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = Array.from({ length: train.count }, (_, i) => i);
@@ -171,9 +184,21 @@ export function trainClassifier(model: tf.LayersModel, train: Examples, options:
         result.validationAccuracy = v.accuracy;
       }
       history.push(result);
+      if (patience !== undefined) {
+        // A diverged epoch (NaN or infinite loss) counts as no improvement.
+        const losses = history.map((h) => (Number.isFinite(h.validationLoss) ? (h.validationLoss as number) : Number.MAX_VALUE));
+        const { best, stop } = earlyStopping(losses, patience);
+        if (best === epoch) {
+          tf.dispose(bestWeights);
+          bestWeights = variables.map((v) => tf.clone(v));
+        }
+        if (stop === epoch && epoch - best >= patience) break;
+      }
     }
+    if (bestWeights.length > 0) variables.forEach((v, i) => v.assign(bestWeights[i]));
   } finally {
     optimizer.dispose();
+    tf.dispose(bestWeights);
   }
   return history;
 }

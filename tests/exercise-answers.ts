@@ -3,6 +3,7 @@
 // must reject. Each is the whole solution cell a student would hand in.
 
 import { alternatives0710, wrongAnswers0710 } from "./exercise-answers-07-10";
+import { alternatives1114, wrongAnswers1114 } from "./exercise-answers-11-14";
 
 /** Second correct solutions. */
 
@@ -262,6 +263,6 @@ function outputAt01(): number {
   },
 };
 
-// Notebooks 07–10 keep their answers in a file of their own.
-Object.assign(alternatives, alternatives0710);
-Object.assign(wrongAnswers, wrongAnswers0710);
+// Notebooks 07–10 and 11–14 keep their answers in files of their own.
+Object.assign(alternatives, alternatives0710, alternatives1114);
+Object.assign(wrongAnswers, wrongAnswers0710, wrongAnswers1114);

@@ -7,6 +7,8 @@ import { minimise, optimiser } from "../src/optimise";
 import { earlyStopping } from "../src/early-stopping";
 import { scoreClassifier, tfClassifier, trainClassifier } from "../src/classifier";
 import { shrinkExamples } from "../src/shrink";
+import { loadMnist } from "../src/datasets";
+import { mnistExamples, selectExamples } from "../src/train/fit";
 
 /** The same optimiser in TensorFlow.js, run for `steps` on f(θ) = Σ cᵢ θᵢ² + θ₁θ₂ from `start`. */
 function tfPath(make: () => tf.Optimizer, start: number[], c: number[], steps: number): number[] {
@@ -112,6 +114,52 @@ describe("classifier with dropout and L2", () => {
     expect(() => tfClassifier({ inputSize: 4, hidden: [8], classes: 2, dropout: 1 })).toThrow(
       /train.classifier: dropout must be a rate in \[0, 1\), got 1/,
     );
+  });
+});
+
+describe("early stopping in train.withOptimiser", () => {
+  // A few hundred real digits: a wide network overfits them within a few epochs (notebook 12).
+  const digits = loadMnist("train", { limit: 700 });
+  const all = mnistExamples(digits);
+  const few = selectExamples(
+    all,
+    Array.from({ length: 200 }, (_, i) => i),
+  );
+  const validation = selectExamples(
+    all,
+    Array.from({ length: 500 }, (_, i) => 200 + i),
+  );
+  const settings = { optimiser: "adam", learningRate: 0.01, batchSize: 20, seed: 3, validation } as const;
+
+  it("stops `patience` epochs after the best validation loss and gives back the best epoch's weights", () => {
+    const model = tfClassifier({ inputSize: 784, hidden: [64], classes: 10, seed: 3 });
+    const history = trainClassifier(model, few, { ...settings, epochs: 100, patience: 3 });
+    const losses = history.map((h) => h.validationLoss as number);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(history.length).toBeLessThan(100);
+    expect(history.length).toBe(best + 3);
+    expect(losses[best - 1]).toBeLessThan(losses[losses.length - 1]);
+    // The model holds the best epoch's weights, not the last epoch's.
+    expect(scoreClassifier(model, validation).loss).toBeCloseTo(losses[best - 1], 5);
+
+    // Until it stops, training is the same run as without early stopping.
+    const plain = tfClassifier({ inputSize: 784, hidden: [64], classes: 10, seed: 3 });
+    const full = trainClassifier(plain, few, { ...settings, epochs: history.length });
+    expect(full.map((h) => h.validationLoss)).toEqual(losses);
+    expect(scoreClassifier(plain, validation).loss).toBeCloseTo(losses[losses.length - 1], 5);
+    model.dispose();
+    plain.dispose();
+  });
+
+  it("needs a validation set and a positive integer patience", () => {
+    const model = tfClassifier({ inputSize: 784, hidden: [8], classes: 10, seed: 1 });
+    expect(() => trainClassifier(model, few, { optimiser: "sgd", learningRate: 0.1, epochs: 2, patience: 2 })).toThrow(
+      /^train\.withOptimiser: patience needs a validation set/,
+    );
+    expect(() => trainClassifier(model, few, { ...settings, epochs: 2, patience: 0 })).toThrow(
+      /^train\.withOptimiser: patience must be a positive integer/,
+    );
+    model.dispose();
   });
 });
 
