@@ -39,14 +39,14 @@ function finiteList(fn: string, arg: string, xs: unknown): number[] {
 
 /** A fresh optimiser: SGD, momentum or Adam, updating by hand — 12-generalisation-and-hyperparameters. */
 export function optimiser(options: OptimiserOptions): Optimiser {
-  return optimiserFor("optimisers.create", options, []);
+  return optimiserFor("optimisers.create", options);
 }
 
 const OPTIMISER_KEYS = ["kind", "learningRate", "beta", "beta1", "beta2", "epsilon", "l2"] as const;
 
-/** The optimiser that public function `fn` asked for; `extra` are the keys `fn` itself reads from the same options. */
-function optimiserFor(fn: string, options: OptimiserOptions, extra: readonly string[]): Optimiser {
-  knownOptions(fn, options, [...OPTIMISER_KEYS, ...extra], { required: true });
+/** The optimiser that public function `fn` asked for, its errors naming `fn`. */
+function optimiserFor(fn: string, options: OptimiserOptions): Optimiser {
+  knownOptions(fn, options, OPTIMISER_KEYS, { required: true });
   if (!["sgd", "momentum", "adam"].includes(options.kind))
     throw new Error(`${fn}: kind must be "sgd", "momentum" or "adam", got ${describe(options.kind)}`);
   if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate))
@@ -109,7 +109,7 @@ export function minimise(f: (xs: Scalar[]) => Node, start: number[], options: Op
   if (!Number.isInteger(options.steps) || options.steps < 1)
     throw new Error(`${fn}: steps must be a positive integer, got ${describe(options.steps)}`);
   const { steps: _steps, ...settings } = options;
-  const opt = optimiserFor(fn, settings, []);
+  const opt = optimiserFor(fn, settings);
   const points = [start.slice()];
   const losses: number[] = [];
   let theta = start.slice();

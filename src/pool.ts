@@ -35,6 +35,8 @@ interface Pooled {
 
 const POOL_KEYS = ["mode", "window", "stride", "padding", "edges"] as const;
 const EXPLAIN_KEYS = [...POOL_KEYS, "digits"] as const;
+/** Max pooling has no mode to choose. */
+const MAX_POOL_KEYS = POOL_KEYS.filter((k) => k !== "mode");
 
 function modeOption(fn: string, mode: unknown): PoolMode {
   if (mode === undefined) return "max";
@@ -142,11 +144,7 @@ export function maxPoolFor(
   if (typeof options === "object" && options !== null && "mode" in options) {
     throw new Error(`${fn}: options.mode is not allowed (it is always 'max'), got ${formatValue(Reflect.get(options, "mode"))}`);
   }
-  knownOptions(
-    fn,
-    options,
-    POOL_KEYS.filter((k) => k !== "mode"),
-  );
+  knownOptions(fn, options, MAX_POOL_KEYS);
   const X = toView(fn, "input", input, 2);
   const { g, out, fromRow, fromCol } = poolView(X, poolGeometry(fn, X, options), "max");
   const argmax: [number, number][][] = [];

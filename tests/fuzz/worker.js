@@ -182,15 +182,20 @@ const PLAIN_OBJECTS = new Set(
 );
 /** The misspelt key the fuzzer adds to an options object that a call accepted. */
 const MISSPELT = "strdie";
-/**
- * Parameters that are open records, not options: their keys are the caller's own (plotly's layout, a display's
- * metadata), so an unknown key there is not a misspelling. Function name -> parameter positions.
- */
-const OPEN_RECORDS = {};
 /** Functions whose default arguments are a long (valid) training run, and the small run the fuzzer uses instead. */
 const SMALL_BUDGET = { "xor.convergence": { seeds: [1, 2], steps: 50 }, "xor.train": { steps: 50 } };
 /** The atoms that ask for every default (undefined and {}), by their index in ATOM_MAKERS. */
 const GIVES_DEFAULTS = new Set([7, 39]);
+/**
+ * Fresh arguments for one planned call. A training run called with its (valid) defaults trains for a minute: it gets
+ * a small budget instead (decided from the picks, never by reading the values: a hostile one must reach the library,
+ * not crash the fuzzer).
+ */
+function argsFor(t, picks) {
+  const args = picks.map((k) => ATOM_MAKERS[k]());
+  if (SMALL_BUDGET[t.name] && (picks.length === 0 || GIVES_DEFAULTS.has(picks[0]))) args[0] = { ...SMALL_BUDGET[t.name] };
+  return args;
+}
 /** Functions that answer a yes/no question about any value: accepting every value is their job. */
 const PREDICATES = new Set(["array.isView"]);
 
@@ -236,10 +241,7 @@ async function main() {
   }
   for (let i = from; i < plan.length; i++) {
     const { t, picks } = plan[i];
-    const args = picks.map((k) => ATOM_MAKERS[k]());
-    // Explicit generator: a training run called with its (valid) defaults trains for a minute; give it a small budget.
-    // (Decided from the picks, never by reading the values: a hostile one must reach the library, not crash the fuzzer.)
-    if (SMALL_BUDGET[t.name] && (picks.length === 0 || GIVES_DEFAULTS.has(picks[0]))) args[0] = { ...SMALL_BUDGET[t.name] };
+    const args = argsFor(t, picks);
     process.send({ kind: "start", index: i, name: t.name });
     let outcome;
     let detail = "";
@@ -252,9 +254,8 @@ async function main() {
       // A call that worked with an options object must refuse the same object with a misspelt key added.
       if (outcome === "returned" && !PREDICATES.has(t.name)) {
         for (let p = 0; p < Math.min(picks.length, t.params); p++) {
-          if (!PLAIN_OBJECTS.has(picks[p]) || (OPEN_RECORDS[t.name] ?? []).includes(p)) continue;
-          const again = picks.map((k) => ATOM_MAKERS[k]());
-          if (SMALL_BUDGET[t.name] && (picks.length === 0 || GIVES_DEFAULTS.has(picks[0]))) again[0] = { ...SMALL_BUDGET[t.name] };
+          if (!PLAIN_OBJECTS.has(picks[p])) continue;
+          const again = argsFor(t, picks);
           again[p] = { ...again[p], [MISSPELT]: 1 };
           try {
             await settle(t.cls ? Reflect.construct(t.fn, again) : Reflect.apply(t.fn, undefined, again));
