@@ -79,20 +79,37 @@ export async function measureDeck(
 }
 
 /** Counts over a set of deck reports: what the note quotes before and after. */
-export function summarise(
-  reports: DeckReport[],
-): Record<
+export function summarise(reports: DeckReport[]): Record<
   string,
-  { slides: number; overflowing: number; codeCut: number; overlapping: number; small: number; lowContrast: number; maxOverflow: number }
+  {
+    slides: number;
+    overflowing: number;
+    codeCut: number;
+    overlapping: number;
+    clipped: number;
+    small: number;
+    lowContrast: number;
+    maxOverflow: number;
+  }
 > {
   const out: ReturnType<typeof summarise> = {};
   for (const report of reports) {
-    const row = (out[report.size] ??= { slides: 0, overflowing: 0, codeCut: 0, overlapping: 0, small: 0, lowContrast: 0, maxOverflow: 0 });
+    const row = (out[report.size] ??= {
+      slides: 0,
+      overflowing: 0,
+      codeCut: 0,
+      overlapping: 0,
+      clipped: 0,
+      small: 0,
+      lowContrast: 0,
+      maxOverflow: 0,
+    });
     for (const slide of report.slides) {
       row.slides++;
       if (slide.overflowY > 1 || slide.overflowX > 1) row.overflowing++;
       if (slide.codeCut > 0) row.codeCut++;
       if (slide.overlaps.length > 0) row.overlapping++;
+      if (slide.clipped.length > 0) row.clipped++;
       if (slide.small.length > 0) row.small++;
       if (slide.lowContrast.length > 0) row.lowContrast++;
       row.maxOverflow = Math.max(row.maxOverflow, slide.overflowY);

@@ -12,6 +12,8 @@ export interface SlideReport {
   codeCut: number;
   /** Pairs of text boxes that overlap, described. */
   overlaps: string[];
+  /** Figure text cut off at the edge of its figure (drawn partly outside the figure's box). */
+  clipped: string[];
   figures: number;
   figuresDrawn: number;
   /** Text below its floor: "28px<p>: text…". */
@@ -64,6 +66,20 @@ export function measureSlide(page: Page): Promise<SlideReport> {
             overlaps.push(`figure text "${texts[i].textContent}" × "${texts[j].textContent}"`);
           }
         }
+      }
+    }
+
+    // Figure text past the figure's own box is cut off there (a title wider than the figure, a caption above it).
+    const clipped: string[] = [];
+    for (const figure of all(slide, ".plotly-figure")) {
+      const paper = figure.querySelector(".main-svg");
+      if (!paper) continue;
+      const box = paper.getBoundingClientRect();
+      for (const text of all(figure, "text")) {
+        const r = text.getBoundingClientRect();
+        if ((text.textContent ?? "").trim() === "" || r.width === 0) continue;
+        const past = Math.max(box.left - r.left, r.right - box.right, box.top - r.top, r.bottom - box.bottom) / scale;
+        if (past > 2) clipped.push(`figure "${(text.textContent ?? "").slice(0, 40)}" by ${Math.round(past)}px`);
       }
     }
 
@@ -154,6 +170,7 @@ export function measureSlide(page: Page): Promise<SlideReport> {
       overflowX: Math.max(0, slide.scrollWidth - slide.clientWidth),
       codeCut: all(slide, "pre, pre code").filter((element) => element.scrollWidth > element.clientWidth + 1).length,
       overlaps,
+      clipped,
       figures: figures.length,
       figuresDrawn: figures.filter((div) => div.querySelector("svg.main-svg")).length,
       small,

@@ -1,7 +1,8 @@
 // Decks that a lecture hall can read: every slide of every deck opened at 1280×720 and 1920×1080
 // in Chromium, and measured (slides-measure.ts): nothing past the slide box, no code cut at the
-// right edge, no text box over another (figure labels included), every figure drawn, body text
-// ≥ 28 px, code ≥ 20 px, figure labels ≥ 20 px, every text colour ≥ 4.5:1 on its background.
+// right edge, no text box over another (figure labels included), no figure text cut off at the
+// figure's edge, every figure drawn, body text ≥ 28 px, code ≥ 20 px, figure labels ≥ 20 px,
+// every text colour ≥ 4.5:1 on its background.
 // Then one deck printed with `--pdf`: one page per slide, no blank page.
 // Run with `npm run test:slides` (after `npm start`, which executes the notebooks into build/notebooks).
 import { execFileSync } from "child_process";
@@ -62,6 +63,7 @@ function problems(report: DeckReport): string[] {
     if (slide.overflowY > 1 || slide.overflowX > 1) wrong.push(`overflows by ${slide.overflowY}px down, ${slide.overflowX}px right`);
     if (slide.codeCut > 0) wrong.push(`${slide.codeCut} code blocks cut`);
     if (slide.overlaps.length > 0) wrong.push(`overlaps: ${slide.overlaps.slice(0, 3).join("; ")}`);
+    if (slide.clipped.length > 0) wrong.push(`cut off at the figure's edge: ${slide.clipped.slice(0, 3).join("; ")}`);
     if (slide.figuresDrawn !== slide.figures) wrong.push(`${slide.figures - slide.figuresDrawn} figures not drawn`);
     if (slide.small.length > 0) wrong.push(`too small: ${slide.small.slice(0, 3).join("; ")}`);
     if (slide.lowContrast.length > 0) wrong.push(`low contrast: ${slide.lowContrast.slice(0, 3).join("; ")}`);

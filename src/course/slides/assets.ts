@@ -171,45 +171,56 @@ function spaceAxes(layout) {
   var title = layout.title;
   var top = (layout.annotations || []).some(function (note) { return !note.yref || /^paper/.test(note.yref) ? note.y >= 0.98 : false; });
   if (title && title.text && top) {
-    // A caption on top of the plot: the title moves up, above it.
+    // A caption on top of the plot: the title needs a line of its own above it (wrapLabels pins it to the top).
     var size = (title.font && title.font.size) || layout.font.size * 1.4;
     layout.margin = layout.margin || {};
     layout.margin.t = (layout.margin.t === undefined ? 100 : layout.margin.t) + size * 1.3;
-    title.yref = "container";
-    title.y = 1 - 6 / layout.height;
-    title.yanchor = "top";
   }
 }
 
-/** Break text into lines of about maxWidth px at spaces (plotly draws "<br>" as a line break). */
-function wrapText(text, maxWidth, size) {
-  var perLine = Math.max(6, Math.floor(maxWidth / (size * 0.56)));
-  if (typeof text !== "string" || text.length <= perLine || text.indexOf("<br") >= 0) return { text: text, lines: 1 };
+var PLOTLY_FAMILY = '"Open Sans", verdana, arial, sans-serif';
+var measureCanvas = null;
+
+/** The width in px of text drawn at size px in family, measured by the browser (tags are not drawn). */
+function textWidth(text, size, family) {
+  measureCanvas = measureCanvas || document.createElement("canvas");
+  var context = measureCanvas.getContext("2d");
+  context.font = size + "px " + (family || PLOTLY_FAMILY);
+  return context.measureText(text.replace(/<[^>]+>/g, "")).width * 1.05;
+}
+
+/** Break text into lines no wider than maxWidth px at spaces (plotly draws "<br>" as a line break). */
+function wrapText(text, maxWidth, size, family) {
+  if (typeof text !== "string" || text.indexOf("<br") >= 0 || textWidth(text, size, family) <= maxWidth) return { text: text, lines: 1 };
   var lines = [], line = "";
   text.split(" ").forEach(function (word) {
-    if (line !== "" && (line + " " + word).length > perLine) { lines.push(line); line = word; }
-    else line = line === "" ? word : line + " " + word;
+    var longer = line === "" ? word : line + " " + word;
+    if (line !== "" && textWidth(longer, size, family) > maxWidth) { lines.push(line); line = word; }
+    else line = longer;
   });
   lines.push(line);
   return { text: lines.join("<br>"), lines: lines.length };
 }
 
-/** Axis titles and captions wider than their subplot are wrapped, and the margins grow to hold them. */
+/** Axis titles, captions and the figure's title wider than their room are wrapped, and the margins grow to hold them. */
 function wrapLabels(layout) {
   var margin = layout.margin = layout.margin || {};
   var plotWidth = layout.width - (margin.l === undefined ? 80 : margin.l) - (margin.r === undefined ? 80 : margin.r);
   var base = layout.font.size;
+  var family = layout.font.family;
   var extraBottom = 0, extraTop = 0;
   Object.keys(layout).forEach(function (key) {
     var axis = layout[key];
     if (!/^xaxis[0-9]*$/.test(key) || !axis || !axis.title || typeof axis.title.text !== "string") return;
     var domain = axis.domain || [0, 1];
     var size = (axis.title.font && axis.title.font.size) || base;
-    var wrapped = wrapText(axis.title.text, (domain[1] - domain[0]) * plotWidth + 16, size);
+    var wrapped = wrapText(axis.title.text, (domain[1] - domain[0]) * plotWidth + 16, size, family);
     axis.title.text = wrapped.text;
     extraBottom = Math.max(extraBottom, (wrapped.lines - 1) * size * 1.3);
   });
   var notes = (layout.annotations || []).filter(function (note) { return typeof note.text === "string" && note.xref !== "x" && typeof note.x === "number"; });
+  var plotHeight = layout.height - (margin.t === undefined ? 100 : margin.t) - (margin.b === undefined ? 80 : margin.b);
+  var rows = [];
   notes.forEach(function (note) {
     // The room of a caption: half the distance to its nearest neighbour on the same row, on each side.
     var gap = 1;
@@ -217,12 +228,55 @@ function wrapLabels(layout) {
       if (other !== note && Math.abs((other.y || 0) - (note.y || 0)) < 0.05) gap = Math.min(gap, Math.abs(other.x - note.x));
     });
     var size = (note.font && note.font.size) || base;
-    var wrapped = wrapText(note.text, gap * plotWidth - 8, size);
+    var wrapped = wrapText(note.text, gap * plotWidth - 8, size, family);
     note.text = wrapped.text;
-    if ((note.y || 0) >= 0.95) extraTop = Math.max(extraTop, (wrapped.lines - 1) * size * 1.3);
+    var grow = (wrapped.lines - 1) * size * 1.3;
+    if (grow === 0) return;
+    var row = rows.filter(function (r) { return Math.abs(r.y - (note.y || 0)) < 0.005; })[0];
+    if (!row) rows.push(row = { y: note.y || 0, grow: 0 });
+    row.grow = Math.max(row.grow, grow);
   });
-  if (extraBottom > 0) { margin.b = (margin.b === undefined ? 80 : margin.b) + extraBottom; }
-  if (extraTop > 0) { margin.t = (margin.t === undefined ? 100 : margin.t) + extraTop; }
+  rows.forEach(function (row) {
+    // Captions standing on subplots (a grid of images): the subplots of that row give up the height
+    // the extra lines need, and the row's captions move down with their tops.
+    var below = Object.keys(layout).filter(function (key) {
+      var axis = layout[key];
+      return /^yaxis[0-9]*$/.test(key) && axis && axis.domain && Math.abs(axis.domain[1] - row.y) < 0.005;
+    });
+    var onTop = notes.filter(function (note) { return Math.abs((note.y || 0) - row.y) < 0.005 && note.yanchor === "bottom"; });
+    if (below.length > 0 && onTop.length > 0 && plotHeight > 0) {
+      var shift = row.grow / plotHeight;
+      below.forEach(function (key) {
+        var domain = layout[key].domain;
+        layout[key].domain = [domain[0], Math.max(domain[0] + (domain[1] - domain[0]) / 2, domain[1] - shift)];
+      });
+      onTop.forEach(function (note) { note.y = row.y - shift; });
+    } else if (row.y >= 0.95) {
+      // Captions of the top edge grow upwards into the top margin.
+      extraTop = Math.max(extraTop, row.grow);
+    }
+  });
+  var top = (margin.t === undefined ? 100 : margin.t) + extraTop;
+  var title = layout.title;
+  if (title && typeof title.text === "string" && title.text !== "") {
+    var titleSize = (title.font && title.font.size) || base * 1.4;
+    var left = title.xanchor === "left" && typeof title.x === "number" ? title.x * layout.width : 20;
+    var wrappedTitle = wrapText(title.text, layout.width - left - 20, titleSize, (title.font && title.font.family) || family);
+    title.text = wrappedTitle.text;
+    top += (wrappedTitle.lines - 1) * titleSize * 1.3;
+    // The title's lines, a legend drawn above the plot, and a little air must fit in the top margin
+    // (the margin was scaled with the drawing, the title's font was not scaled below the floor).
+    var legend = layout.legend || {};
+    var legendAbove = typeof legend.y === "number" && legend.y >= 1 && legend.orientation === "h" ? ((legend.font && legend.font.size) || base) * 1.6 : 0;
+    top = Math.max(top, 10 + wrappedTitle.lines * titleSize * 1.3 + legendAbove);
+    // Plotly draws a title of several lines downwards from its first line, whatever its yanchor:
+    // the first line goes just under the top edge and the others into the margin made for them.
+    title.yref = "container";
+    title.y = 1 - (6 + titleSize) / layout.height;
+    title.yanchor = "bottom";
+  }
+  if (extraBottom > 0) margin.b = (margin.b === undefined ? 80 : margin.b) + extraBottom;
+  margin.t = top;
 }
 
 function renderFigures(root) {
