@@ -217,6 +217,23 @@ async function main(port: NonNullable<typeof parentPort>, data: IoData): Promise
     }
   })();
 
+  // Jupyter's launcher names the kernel's parent in JPY_PARENT_PID. A server that dies without
+  // shutting its kernels down (jupyter-server 1.23 on a SIGINT, a SIGKILL) leaves them orphaned:
+  // once the parent is gone, stop the cell and shut down instead of holding the memory.
+  const parentPid = Number(process.env.JPY_PARENT_PID);
+  if (Number.isInteger(parentPid) && parentPid > 1 && process.ppid === parentPid) {
+    const watch = setInterval(() => {
+      if (process.ppid === parentPid) return;
+      clearInterval(watch);
+      if (shuttingDown) return;
+      log(data.logFile, `the parent process ${parentPid} is gone: shutting down`);
+      shuttingDown = true;
+      if (Atomics.load(state, 0) === State.user) interrupt();
+      port.postMessage({ kind: "shutdown", restart: false } satisfies FromIo);
+    }, 1000);
+    watch.unref();
+  }
+
   port.on("message", (m: ToIo) => {
     if (m.kind === "send") {
       const identities = m.identities.map((i) => Buffer.from(i));

@@ -265,8 +265,9 @@ describe("a JupyterHub for a class", () => {
     await page.click("#stop");
     await page.locator("#start", { hasText: "Start My Server" }).waitFor({ timeout: 120_000 });
     await waitFor(`${user}'s server to stop`, 120_000, () => !commandsOf(user).some((c) => c.includes("jupyterhub-singleuser")));
-    // What of the student's is still running once their server has stopped (their kernel, if it outlived the server).
-    console.log(`${user}'s processes after the hub stopped the server: ${JSON.stringify(commandsOf(user))}`);
+    // jupyter-server 1.23 exits on the hub's SIGINT without shutting its kernels down: the course
+    // kernel sees its parent gone (JPY_PARENT_PID) and ends too, so nothing of the student's runs on.
+    await waitFor(`${user}'s kernel to end with the server`, 30_000, () => commandsOf(user).length === 0);
     await page.click("#start");
     await page.waitForURL(new RegExp(`/user/${user}/lab`), { timeout: 180_000 });
     await page.locator(".jp-LabShell").waitFor({ timeout: 120_000 });

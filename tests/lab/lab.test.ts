@@ -67,7 +67,28 @@ describe("the course in JupyterLab 4", () => {
     await page.keyboard.press("Escape");
     await page.keyboard.press("b");
     await page.keyboard.press("Enter");
+    // Type only once the new cell's editor has the focus, and go on once Lab's editor holds the text.
+    const editor = lastCell().locator(".cm-content");
+    await waitFor("the new cell's editor to have the focus", 30_000, () =>
+      editor.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)),
+    );
     await page.keyboard.insertText(code);
+    await waitFor("the new cell to hold its code", 30_000, async () => ((await editor.textContent()) ?? "") === code.replace(/\n/g, ""));
+  }
+
+  /** Tab, and again every 10 s while `done` is false (a Tab that came before Lab's completer was ready is lost). */
+  async function tabUntil(what: string, ms: number, done: () => Promise<boolean>): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      await page.keyboard.press("Tab");
+      try {
+        await waitFor(what, Math.min(10_000, end - Date.now()), done);
+        return;
+      } catch {
+        // not yet: press Tab again
+      }
+    }
+    throw new Error(`timed out after ${ms} ms waiting for ${what} (Tab pressed every 10 s)`);
   }
 
   function lastCell() {
@@ -162,12 +183,11 @@ describe("the course in JupyterLab 4", () => {
     await waitForIdle(page, 60_000);
 
     await newCellAtEnd("dl.con");
-    await page.keyboard.press("Tab");
     const completer = page.locator(".jp-Completer");
     const editor = lastCell().locator(".cm-content");
     // Lab lists the library names starting with "con" (and, matching loosely, names
     // holding c, o, n in that order); a single match may be inserted instead.
-    await waitFor(
+    await tabUntil(
       "completion after dl.con",
       60_000,
       async () => (await completer.isVisible()) || /^dl\.con\w+/.test((await editor.textContent()) ?? ""),
@@ -181,8 +201,7 @@ describe("the course in JupyterLab 4", () => {
     }
 
     await newCellAtEnd("halv");
-    await page.keyboard.press("Tab");
-    await waitFor(
+    await tabUntil(
       "completion of halveEach",
       30_000,
       async () =>
