@@ -262,8 +262,21 @@ describe("a JupyterHub for a class", () => {
     const file = path.join(homes, user, "notebooks", NB04);
     const before = checksums(path.join(homes, user));
     await page.goto(`${url}/hub/home`);
-    await page.click("#stop");
-    await page.locator("#start", { hasText: "Start My Server" }).waitFor({ timeout: 120_000 });
+    await page.waitForLoadState("networkidle", { timeout: 10_000 }).catch(() => undefined);
+    // The home page's scripts attach the buttons' handlers: a click that came before them is lost
+    // (seen once in CI), so click Stop again every 15 s while it is still there.
+    const start = page.locator("#start", { hasText: "Start My Server" });
+    let clicked = 0;
+    await waitFor(`${user}'s server to stop after Stop My Server`, 120_000, async () => {
+      if (await start.isVisible()) return true;
+      if (Date.now() - clicked > 15_000 && (await page.locator("#stop").isVisible())) {
+        await page.click("#stop");
+        clicked = Date.now();
+      }
+      return false;
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\nthe hub's log ends:\n${hub.log().split("\n").slice(-30).join("\n")}`);
+    });
     await waitFor(`${user}'s server to stop`, 120_000, () => !commandsOf(user).some((c) => c.includes("jupyterhub-singleuser")));
     // jupyter-server 1.23 exits on the hub's SIGINT without shutting its kernels down: the course
     // kernel sees its parent gone (JPY_PARENT_PID) and ends too, so nothing of the student's runs on.
