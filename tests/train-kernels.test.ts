@@ -5,7 +5,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { tf } from "../src/tf";
+import { readFileSync } from "fs";
 import { fastKernels, useFastBackend } from "../src/train/backend";
+import { NATIVE_WASM, PATCH_LIMIT } from "../src/train/native";
 import { seededRandom } from "../src/random";
 
 const RUNS = 60;
@@ -219,9 +221,48 @@ describe("Conv2DBackpropFilter (missing in stock wasm) equals the cpu kernel", (
   });
 });
 
+/** One channel in, channels last: the cases Conv2DBackpropFilter computes by patches. */
+const oneChannel = convCase.map((c): ConvCase => ({ ...c, inChannels: 1, dataFormat: "NHWC" })).filter((c) => convInfo(c) !== null);
+
+/** An image so large that its patches exceed PATCH_LIMIT: the batch is taken one image at a time. */
+const hugeImages: ConvCase = {
+  batch: 3,
+  height: 450,
+  width: 400,
+  inChannels: 1,
+  outChannels: 2,
+  filter: [5, 5],
+  strides: [1, 1],
+  pad: "same",
+  dataFormat: "NHWC",
+  seed: 9,
+};
+
+describe("Conv2DBackpropFilter by patches (one input channel) equals the cpu kernel", () => {
+  it("on random shapes, strides and paddings", async () => {
+    await fc.assert(fc.asyncProperty(oneChannel, checkBackpropFilter), { numRuns: RUNS });
+  });
+  it("on a batch whose patches do not fit at once (taken in chunks of images)", async () => {
+    expect(hugeImages.filter[0] * hugeImages.filter[1] * hugeImages.height * hugeImages.width).toBeGreaterThan(PATCH_LIMIT);
+    await checkBackpropFilter(hugeImages);
+  });
+  it("refuses an error signal of the wrong shape, naming the kernel", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.zeros([2, 6, 6, 1]);
+    const dy = tf.zeros([2, 5, 5, 3]);
+    expect(() => run("Conv2DBackpropFilter", { x, dy }, { strides: [1, 1], pad: "valid", filterShape: [3, 3, 1, 3] })).toThrow(
+      "Conv2DBackpropFilter: dy must have shape [2, 4, 4, 3], got [2, 5, 5, 3]",
+    );
+    tf.dispose([x, dy]);
+  });
+});
+
 describe("Conv2DBackpropInput equals the cpu kernel", () => {
-  it("on LeNet-5's three convolutions (the convolution and the matrix-product paths)", async () => {
+  it("on LeNet-5's three convolutions (the convolution, patches and matrix-product paths)", async () => {
     for (const c of lenetLayers) await checkBackpropInput(c);
+  });
+  it("on a batch whose patches do not fit at once (taken in chunks of images)", async () => {
+    await checkBackpropInput({ ...hugeImages, inChannels: 2, pad: "valid", strides: [2, 1] });
   });
   it("on random shapes, strides, paddings, rounding modes and data formats", async () => {
     await fc.assert(fc.asyncProperty(convCase, checkBackpropInput), { numRuns: RUNS });
@@ -425,6 +466,108 @@ describe("convolutions with 'same' padding equal the cpu kernels (the stock wasm
   });
   it("the case the stock kernel gets wrong: a 2×1 kernel with strides 1×2 on a 1×2 image", async () => {
     await expectSameOnBoth(() => tf.conv2d(tf.tensor4d([1, 2], [1, 1, 2, 1]), tf.tensor4d([1, 10], [2, 1, 1, 1]), [1, 2], "same"));
+  });
+});
+
+describe("ActivationBiasGrad (z̄ = ȳ·f′ and b̄ = Σ z̄, the course's own kernel) equals the same ops on cpu", () => {
+  const gradCase = fc.record({
+    shape: fc.array(size(6), { minLength: 1, maxLength: 4 }),
+    activation: fc.constantFrom("linear", "relu", "tanh", "sigmoid"),
+    bias: fc.boolean(),
+    seed: fc.nat(),
+  });
+  const reference = (dy: tf.Tensor, y: tf.Tensor, activation: string): tf.Tensor =>
+    activation === "tanh"
+      ? tf.mul(dy, tf.sub(1, tf.square(y)))
+      : activation === "sigmoid"
+        ? tf.mul(dy, tf.mul(y, tf.sub(1, y)))
+        : activation === "relu"
+          ? tf.mul(dy, tf.step(y))
+          : dy;
+  it("on random shapes (channel counts with and without a multiple of 4), activations, with and without a bias", async () => {
+    await fc.assert(
+      fc.asyncProperty(gradCase, async (c) => {
+        const dy = values(c.shape, c.seed);
+        const y = values(c.shape, c.seed + 1, c.activation === "relu" ? 4 : 0); // relu: exact zeros among the outputs
+        const expected = await on("cpu", () => {
+          const dz = reference(tf.tensor(dy, c.shape), tf.tensor(y, c.shape), c.activation);
+          return tf.concat([
+            tf.reshape(dz, [-1]),
+            c.bias
+              ? tf.sum(
+                  dz,
+                  c.shape.slice(0, -1).map((_, i) => i),
+                )
+              : tf.zeros([0]),
+          ]);
+        });
+        const actual = await on("wasm", () => {
+          const out = tf
+            .engine()
+            .runKernel(
+              "ActivationBiasGrad",
+              { dy: tf.tensor(dy, c.shape), y: tf.tensor(y, c.shape) },
+              { activation: c.activation, bias: c.bias },
+            );
+          if (!Array.isArray(out)) throw new Error("one output");
+          expect(out[0].shape).toEqual(c.shape);
+          expect(out[1].shape).toEqual([c.bias ? c.shape[c.shape.length - 1] : 0]);
+          return tf.concat([tf.reshape(out[0], [-1]), out[1]]);
+        });
+        expect(actual.length).toBe(expected.length);
+        const scale = 1 + expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expected.forEach((v, i) => expect(Math.abs(actual[i] - v)).toBeLessThanOrEqual(TOLERANCE * scale));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+  it("refuses an unknown activation and mismatched shapes, naming the kernel", async () => {
+    await tf.setBackend("wasm");
+    const [a, b] = [tf.zeros([2, 3]), tf.zeros([3, 2])];
+    expect(() => tf.engine().runKernel("ActivationBiasGrad", { dy: a, y: a }, { activation: "swish", bias: true })).toThrow(
+      'ActivationBiasGrad: attribute activation must be linear, relu, tanh or sigmoid, got "swish"',
+    );
+    expect(() => tf.engine().runKernel("ActivationBiasGrad", { dy: a, y: b }, { activation: "tanh", bias: true })).toThrow(
+      "ActivationBiasGrad: y must have shape [2, 3], got [3, 2]",
+    );
+    tf.dispose([a, b]);
+  });
+  it("ScaleShift gives a·x + b", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor1d([0, 0.25, 0.5, 1, -2]);
+    const y = tf.engine().runKernel("ScaleShift", { x }, { scale: 2, shift: -1 });
+    if (Array.isArray(y)) throw new Error("several outputs");
+    expect(Array.from(y.dataSync())).toEqual([-1, -0.5, 0, 1, -5]);
+    tf.dispose([x, y]);
+  });
+});
+
+describe("the course's native module (assembly/kernels.ts → dist/native.wasm)", () => {
+  /** The ids of a wasm binary's sections (1 type, 2 import, 5 memory, 6 global, 7 export, 10 code, 11 data…). */
+  function sections(bytes: Uint8Array): number[] {
+    const ids: number[] = [];
+    let at = 8; // magic and version
+    while (at < bytes.length) {
+      const id = bytes[at++];
+      let size = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = bytes[at++];
+        size |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+      ids.push(id);
+      at += size;
+    }
+    return ids;
+  }
+  it("imports the backend's memory and nothing else, and has no memory, globals or data of its own", () => {
+    const bytes = new Uint8Array(readFileSync(NATIVE_WASM));
+    const module = new WebAssembly.Module(bytes);
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
+    expect(WebAssembly.Module.exports(module).every((e) => e.kind === "function")).toBe(true);
+    const ids = sections(bytes);
+    expect(ids).toContain(10); // it has code
+    for (const id of [5, 6, 11]) expect(ids).not.toContain(id);
   });
 });
 

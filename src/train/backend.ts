@@ -1,7 +1,10 @@
 // The fast CPU training backend: TensorFlow.js's wasm backend (XNNPACK, SIMD) plus the kernels that
-// training a conv net needs and that it lacks or runs slowly. No native download, nothing printed.
+// training a conv net needs and that it lacks or runs slowly, some of them loops of the course's own
+// WebAssembly module (assembly/kernels.ts). No native download, nothing printed.
 import { tf } from "../tf";
-import "@tensorflow/tfjs-backend-wasm"; // registers the 'wasm' backend; its .wasm files load from node_modules
+import { BackendWasm } from "@tensorflow/tfjs-backend-wasm"; // registers the 'wasm' backend; its .wasm files load from node_modules
+import { nativeKernels } from "./native";
+import { activationBiasGradKernel, scaleShiftKernel } from "./kernels/activation";
 import { avgPoolGradKernel } from "./kernels/avgPoolGrad";
 import { batchMatMulKernel } from "./kernels/batchMatMul";
 import { conv2dBackpropFilterKernel } from "./kernels/conv2dBackpropFilter";
@@ -24,6 +27,8 @@ export const fastKernels: readonly tf.KernelConfig[] = [
   padV2Kernel,
   batchMatMulKernel, // stock: slow with transposed operands
   ...samePaddingKernels, // stock: wrong 'same' padding for an even kernel with a stride
+  activationBiasGradKernel, // the course's own: a layer's z̄ and b̄ in one pass
+  scaleShiftKernel, // the course's own: the last step of tanh as 2σ(2z) − 1
 ];
 
 function registerFastKernels(): void {
@@ -43,6 +48,9 @@ export async function useFastBackend(): Promise<string> {
   // The stock kernels must be set up by the backend before ours replace them (ours fall back to them).
   if (!(await tf.setBackend("wasm"))) throw new Error("train.useFastBackend: the wasm backend failed to start");
   await tf.ready();
+  const backend = tf.backend();
+  if (!(backend instanceof BackendWasm)) throw new Error("train.useFastBackend: the wasm backend did not start");
+  nativeKernels(backend); // fails now, naming the file, if dist/native.wasm is missing
   registerFastKernels();
   return tf.getBackend();
 }

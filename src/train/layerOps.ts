@@ -9,6 +9,7 @@
 // The first layer of a model gets `inputGradient: false`: nobody needs x̄ there, so it is not computed
 // (tfjs-layers computes it, and for LeNet-5's C1 it is the costliest kernel of a step).
 import { tf } from "../tf";
+import { ACTIVATION_BIAS_GRAD, SCALE_SHIFT } from "./kernels/activation";
 import { ranks } from "./ranks";
 
 /** The activations a fused layer op takes. */
@@ -26,7 +27,21 @@ export interface ConvOpOptions {
   inputGradient: boolean;
 }
 
-/** z̄ = ȳ · f′ written with the output y. */
+/** z̄ = ȳ · f′ written with the output y, and b̄ = Σ z̄ over all axes but the last (the channels) when asked. */
+function activationBiasGrad(dy: tf.Tensor, y: tf.Tensor, activation: LayerActivation, bias: boolean): [tf.Tensor, tf.Tensor | null] {
+  if (tf.getKernel(ACTIVATION_BIAS_GRAD, tf.getBackend())) {
+    const out = tf.engine().runKernel(ACTIVATION_BIAS_GRAD, { dy, y }, { activation, bias });
+    if (!Array.isArray(out) || out.length !== 2) throw new Error(`layer op: ${ACTIVATION_BIAS_GRAD} gave one tensor`);
+    if (bias) return [out[0], out[1]];
+    out[1].dispose();
+    return [out[0], null];
+  }
+  const dz = activationGrad(dy, y, activation);
+  const axes = dz.shape.slice(0, -1).map((_, i) => i);
+  return [dz, bias ? tf.sum(dz, axes) : null];
+}
+
+/** z̄ = ȳ · f′ written with the output y, in plain ops (any backend). */
 function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: LayerActivation): tf.Tensor {
   switch (activation) {
     case "linear":
@@ -48,7 +63,13 @@ function fusedForward(
   run: (w: tf.Tensor, b: tf.Tensor | undefined, a: "linear" | "relu" | "sigmoid") => tf.Tensor,
 ): tf.Tensor {
   if (activation !== "tanh") return run(w, b, activation);
-  return tf.tidy(() => tf.sub(tf.mul(run(tf.mul(w, 2), b ? tf.mul(b, 2) : undefined, "sigmoid"), 2), 1));
+  return tf.tidy(() => {
+    const s = run(tf.mul(w, 2), b ? tf.mul(b, 2) : undefined, "sigmoid");
+    if (!tf.getKernel(SCALE_SHIFT, tf.getBackend())) return tf.sub(tf.mul(s, 2), 1);
+    const y = tf.engine().runKernel(SCALE_SHIFT, { x: s }, { scale: 2, shift: -1 });
+    if (!(y instanceof tf.Tensor)) throw new Error(`layer op: ${SCALE_SHIFT} gave several tensors`);
+    return y;
+  });
 }
 
 /** An op y = forward(inputs) whose gradients are `backward(ȳ, [x, W, y])`; inputs are [x, W] or [x, W, b]. */
@@ -101,13 +122,14 @@ export function convLayerOp(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | und
       ),
     );
   const backward = (dy: tf.Tensor, xx: tf.Tensor4D, ww: tf.Tensor4D, y: tf.Tensor): tf.Tensor[] => {
-    const dz = rank4(activationGrad(dy, y, activation));
+    const [dz4, db] = activationBiasGrad(dy, y, activation, b !== undefined);
+    const dz = rank4(dz4);
     const dx = inputGradient ? tf.conv2dTranspose(dz, ww, xx.shape, strides, pad) : tf.zerosLike(xx);
     const dw = tf
       .engine()
       .runKernel("Conv2DBackpropFilter", { x: xx, dy: dz }, { strides, pad, dataFormat: "NHWC", filterShape: ww.shape });
     if (!(dw instanceof tf.Tensor)) throw new Error("convLayerOp: Conv2DBackpropFilter gave several tensors");
-    return b ? [dx, dw, tf.sum(dz, [0, 1, 2])] : [dx, dw];
+    return db ? [dx, dw, db] : [dx, dw];
   };
   if (dilations[0] !== 1 || dilations[1] !== 1) throw new Error(`convLayerOp: dilations must be 1, got ${dilations.join("×")}`);
   return rank4(
@@ -143,10 +165,11 @@ export function denseLayerOp(
       return y;
     });
   const backward = (dy: tf.Tensor, xx: tf.Tensor, ww: tf.Tensor, y: tf.Tensor): tf.Tensor[] => {
-    const dz = rank2(activationGrad(dy, y, activation));
+    const [dz2, db] = activationBiasGrad(dy, y, activation, b !== undefined);
+    const dz = rank2(dz2);
     const dx = inputGradient ? tf.matMul(dz, rank2(ww), false, true) : tf.zerosLike(xx);
     const dw = tf.matMul(rank2(xx), dz, true, false);
-    return b ? [dx, dw, tf.sum(dz, 0)] : [dx, dw];
+    return db ? [dx, dw, db] : [dx, dw];
   };
   return rank2(
     withGradient(

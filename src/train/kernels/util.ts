@@ -121,3 +121,9 @@ export function heap(kernel: string, backend: BackendWasm, info: TensorInfo): Fl
   if (!(values instanceof Float32Array)) throw new Error(`${kernel}: expected float32 data, got ${info.dtype}`);
   return values;
 }
+
+/** Refuse a tensor whose shape is not the one a kernel computed for it (native code trusts shapes) — 09-training-lenet-mnist. */
+export function expectShape(kernel: string, name: string, info: TensorInfo, shape: readonly number[]): void {
+  if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i]))
+    throw new Error(`${kernel}: ${name} must have shape [${shape.join(", ")}], got [${info.shape.join(", ")}]`);
+}

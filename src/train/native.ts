@@ -1,0 +1,119 @@
+// The course's own WebAssembly kernels (assembly/kernels.ts, compiled by `npm run build` into
+// dist/native.wasm), run inside the wasm backend's memory: one instance per backend, whose imported
+// memory is the backend's own, so a kernel reads and writes tensors where the backend keeps them.
+import { readFileSync } from "fs";
+import { join } from "path";
+import { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { TensorInfo } from "./kernels/util";
+
+/** The activations `activationGrad` knows, by the number the module uses. */
+export const ACTIVATION_CODES = { linear: 0, relu: 1, tanh: 2, sigmoid: 3 } as const;
+
+/** The module's functions; pointers are byte offsets in the backend's memory (see assembly/kernels.ts). */
+export interface NativeKernels {
+  patchesT(
+    x: number,
+    out: number,
+    n: number,
+    h: number,
+    w: number,
+    channels: number,
+    kh: number,
+    kw: number,
+    top: number,
+    left: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+  ): void;
+  addPatches(
+    cols: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    channels: number,
+    kh: number,
+    kw: number,
+    top: number,
+    left: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+  ): void;
+  activationGrad(
+    activation: number,
+    dy: number,
+    y: number,
+    dz: number,
+    db: number,
+    pixels: number,
+    channels: number,
+    withBias: number,
+  ): void;
+  affine(x: number, out: number, count: number, a: number, b: number): void;
+  avgPoolGrad(
+    dy: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    channels: number,
+    outH: number,
+    outW: number,
+    kh: number,
+    kw: number,
+    strideH: number,
+    strideW: number,
+    top: number,
+    left: number,
+  ): void;
+}
+
+const NAMES = ["patchesT", "addPatches", "activationGrad", "affine", "avgPoolGrad"] as const;
+
+/** Most numbers a matrix of patches may hold (16 MB): a larger batch is taken a few images at a time. */
+export const PATCH_LIMIT = 1 << 22;
+// From src/train or dist/train alike: the compiled module is dist/native.wasm at the package's root.
+export const NATIVE_WASM = join(__dirname, "..", "..", "dist", "native.wasm");
+
+let compiled: WebAssembly.Module | null = null;
+const instances = new WeakMap<BackendWasm, NativeKernels>();
+
+function backendMemory(backend: BackendWasm): WebAssembly.Memory {
+  const module = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmExports?: { memory?: unknown } };
+  const memory = module.asm?.memory ?? module.wasmExports?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error("train.useFastBackend: the wasm backend's memory is not reachable");
+  return memory;
+}
+
+/** The native kernels working in `backend`'s memory — 09-training-lenet-mnist. */
+export function nativeKernels(backend: BackendWasm): NativeKernels {
+  const known = instances.get(backend);
+  if (known) return known;
+  if (!compiled) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = Uint8Array.from(readFileSync(NATIVE_WASM));
+    } catch {
+      throw new Error(`train.useFastBackend: ${NATIVE_WASM} is missing; run npm run build`);
+    }
+    compiled = new WebAssembly.Module(bytes);
+  }
+  const functions = new WebAssembly.Instance(compiled, { env: { memory: backendMemory(backend) } }).exports;
+  for (const name of NAMES) {
+    if (typeof functions[name] !== "function") throw new Error(`train.useFastBackend: ${NATIVE_WASM} has no function ${name}`);
+  }
+  const kernels = functions as unknown as NativeKernels;
+  instances.set(backend, kernels);
+  return kernels;
+}
+
+/** Where a tensor's numbers start in the backend's memory (a byte offset) — 09-training-lenet-mnist. */
+export function address(backend: BackendWasm, info: TensorInfo): number {
+  const data = backend.dataIdMap.get(info.dataId);
+  if (!data) throw new Error("train kernels: a tensor's data is not on the wasm backend");
+  return data.memoryOffset;
+}
