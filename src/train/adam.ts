@@ -33,14 +33,16 @@ export class FlatAdam {
     const { m, v, beta1, beta2, epsilon } = this;
     const c1 = 1 - this.beta1Power;
     const c2 = 1 - this.beta2Power;
-    const rate = this.learningRate;
+    // rate · (m / c1) / (√(v / c2) + ε), with the divisions by c1 and √c2 taken out of the loop.
+    const step = this.learningRate / c1;
+    const root = 1 / Math.sqrt(c2);
     for (let i = 0; i < weights.length; i++) {
       const g = grads[i];
       const mi = beta1 * m[i] + (1 - beta1) * g;
       const vi = beta2 * v[i] + (1 - beta2) * g * g;
       m[i] = mi;
       v[i] = vi;
-      weights[i] -= (rate * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
+      weights[i] -= (step * mi) / (Math.sqrt(vi) * root + epsilon);
     }
     this.beta1Power *= beta1;
     this.beta2Power *= beta2;
