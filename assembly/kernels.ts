@@ -3,7 +3,8 @@
 // memory of its own: it works inside the backend's memory, on the tensors the backend allocated,
 // so nothing is copied in or out. Every pointer is a byte offset there; every tensor is float32,
 // channels last (NHWC). The matrix products stay in the backend (XNNPACK); these are the loops
-// around them. Each one is tested equal to TensorFlow.js's `cpu` kernels (tests/train-kernels.test.ts).
+// around them. The functions over windows (patches, pooling) take the window geometry in one order:
+// n, h, w, channels, kh, kw, top, left, outH, outW, strideH, strideW. Each one is tested equal to TensorFlow.js's `cpu` kernels (tests/train-kernels.test.ts).
 
 /** The float at index `i` of the array at `p`. */
 function get(p: usize, i: i32): f32 {
@@ -185,14 +186,14 @@ export function avgPoolGrad(
   h: i32,
   w: i32,
   channels: i32,
-  outH: i32,
-  outW: i32,
   kh: i32,
   kw: i32,
-  strideH: i32,
-  strideW: i32,
   top: i32,
   left: i32,
+  outH: i32,
+  outW: i32,
+  strideH: i32,
+  strideW: i32,
 ): void {
   fill(dx, n * h * w * channels, 0);
   const share: f32 = 1 / <f32>(kh * kw);

@@ -4,45 +4,58 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { tf } from "../tf";
 import type { TensorInfo } from "./kernels/util";
 
 /** The activations `activationGrad` knows, by the number the module uses. */
 export const ACTIVATION_CODES = { linear: 0, relu: 1, tanh: 2, sigmoid: 3 } as const;
 
+/**
+ * Where windows (a convolution's patches, pooling's windows) lie on a batch of images, in the order the
+ * module's window functions take it: images, input size, channels, window size, padding before, output
+ * size, strides.
+ */
+export type WindowGeometry = [
+  n: number,
+  h: number,
+  w: number,
+  channels: number,
+  kh: number,
+  kw: number,
+  top: number,
+  left: number,
+  outH: number,
+  outW: number,
+  strideH: number,
+  strideW: number,
+];
+
+/** The geometry of `images` images of a convolution or a pooling (TensorFlow.js computes both infos alike) — 09-training-lenet-mnist. */
+export function windowGeometry(
+  info: tf.backend_util.Conv2DInfo, // computePool2DInfo gives one too
+  images: number = info.batchSize,
+): WindowGeometry {
+  const { inHeight, inWidth, inChannels, filterHeight, filterWidth, padInfo, outHeight, outWidth, strideHeight, strideWidth } = info;
+  return [
+    images,
+    inHeight,
+    inWidth,
+    inChannels,
+    filterHeight,
+    filterWidth,
+    padInfo.top,
+    padInfo.left,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+  ];
+}
+
 /** The module's functions; pointers are byte offsets in the backend's memory (see assembly/kernels.ts). */
 export interface NativeKernels {
-  patchesT(
-    x: number,
-    out: number,
-    n: number,
-    h: number,
-    w: number,
-    channels: number,
-    kh: number,
-    kw: number,
-    top: number,
-    left: number,
-    outH: number,
-    outW: number,
-    strideH: number,
-    strideW: number,
-  ): void;
-  addPatches(
-    cols: number,
-    dx: number,
-    n: number,
-    h: number,
-    w: number,
-    channels: number,
-    kh: number,
-    kw: number,
-    top: number,
-    left: number,
-    outH: number,
-    outW: number,
-    strideH: number,
-    strideW: number,
-  ): void;
+  patchesT(x: number, out: number, ...geometry: WindowGeometry): void;
+  addPatches(cols: number, dx: number, ...geometry: WindowGeometry): void;
   activationGrad(
     activation: number,
     dy: number,
@@ -54,22 +67,7 @@ export interface NativeKernels {
     withBias: number,
   ): void;
   affine(x: number, out: number, count: number, a: number, b: number): void;
-  avgPoolGrad(
-    dy: number,
-    dx: number,
-    n: number,
-    h: number,
-    w: number,
-    channels: number,
-    outH: number,
-    outW: number,
-    kh: number,
-    kw: number,
-    strideH: number,
-    strideW: number,
-    top: number,
-    left: number,
-  ): void;
+  avgPoolGrad(dy: number, dx: number, ...geometry: WindowGeometry): void;
 }
 
 const NAMES = ["patchesT", "addPatches", "activationGrad", "affine", "avgPoolGrad"] as const;

@@ -12,7 +12,7 @@
 //   images n play the channels, and dy is the kernel, its taps `stride` pixels apart (dilation).
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { PATCH_LIMIT, address, nativeKernels } from "../native";
+import { PATCH_LIMIT, address, nativeKernels, windowGeometry } from "../native";
 import {
   dataFormatAttr,
   expectShape,
@@ -31,7 +31,7 @@ const NAME = "Conv2DBackpropFilter";
 
 /** dW = Pᵀ · dy, over the batch in chunks of images whose patches fit in PATCH_LIMIT numbers. */
 function byPatches(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, outChannels, padInfo } = info;
+  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, outChannels } = info;
   const taps = filterHeight * filterWidth; // one input channel: a patch is kh·kw numbers
   const cells = outHeight * outWidth;
   const chunk = Math.max(1, Math.min(batchSize, Math.floor(PATCH_LIMIT / (taps * cells))));
@@ -42,22 +42,7 @@ function byPatches(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.ba
     const images = Math.min(chunk, batchSize - first);
     const rows = images * cells;
     const patches = wasm.makeOutput([1, taps, rows], "float32");
-    native.patchesT(
-      address(wasm, x) + first * inHeight * inWidth * 4,
-      address(wasm, patches),
-      images,
-      inHeight,
-      inWidth,
-      1,
-      filterHeight,
-      filterWidth,
-      padInfo.top,
-      padInfo.left,
-      outHeight,
-      outWidth,
-      info.strideHeight,
-      info.strideWidth,
-    );
+    native.patchesT(address(wasm, x) + first * inHeight * inWidth * 4, address(wasm, patches), ...windowGeometry(info, images));
     // This chunk's rows of dy as [1, rows, k] (a Reshape shares the numbers; a Slice copies them).
     const rowsOfDy =
       images === batchSize ? dyRows : run("Slice", wasm, { x: dyRows }, { begin: [0, first * cells, 0], size: [1, rows, outChannels] });

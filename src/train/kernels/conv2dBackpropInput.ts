@@ -15,14 +15,14 @@
 // Half the multiplications for C3, and 1.3× faster side by side here.
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { PATCH_LIMIT, address, nativeKernels } from "../native";
+import { PATCH_LIMIT, address, nativeKernels, windowGeometry } from "../native";
 import { dataFormatAttr, free, input, padAttr, pairAttr, roundingAttr, run, runStock, shape4, wasmBackend, type TensorInfo } from "./util";
 
 const NAME = "Conv2DBackpropInput";
 
 /** dx by patches: cols = dy · Wᵀ a few images at a time, each row added back over its patch. */
 function byPatches(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, outChannels, padInfo } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, outChannels } = info;
   const patch = filterHeight * filterWidth * inChannels;
   const cells = outHeight * outWidth;
   const chunk = Math.max(1, Math.min(batchSize, Math.floor(PATCH_LIMIT / (patch * cells))));
@@ -39,18 +39,7 @@ function byPatches(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: 
     native.addPatches(
       address(wasm, cols),
       address(wasm, dx) + first * inHeight * inWidth * inChannels * 4,
-      images,
-      inHeight,
-      inWidth,
-      inChannels,
-      filterHeight,
-      filterWidth,
-      padInfo.top,
-      padInfo.left,
-      outHeight,
-      outWidth,
-      info.strideHeight,
-      info.strideWidth,
+      ...windowGeometry(info, images),
     );
     free(wasm, cols);
     if (rowsOfDy !== dyRows) free(wasm, rowsOfDy);
