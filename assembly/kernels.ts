@@ -260,3 +260,251 @@ export function addPatches(
     }
   }
 }
+
+// Convolutions of one-channel images (a model's first layer on grey images, LeNet-5's C1) at stride 1,
+// by their definition. The backend's convolution and matrix products handle one input channel poorly
+// (and repack their operands whenever the weights change, every step); these loops keep eight sums of
+// four going at once, each number they load used twice.
+// Both work on a "plane": one image with its padding, `cols` = outW + kw − 1 numbers a row, so that
+// output pixel (r, s) and the input pixel under its tap (i, j) are `i·cols + j` numbers apart. Outputs
+// are computed for all `cols` columns of a row (the last kw − 1 are thrown away): then outputs that
+// follow each other in memory are computed together, rows included, with no edge cases.
+// They take the window geometry with channels = 1 and strides 1 (the caller checks).
+
+/** Numbers a plane holds: the padded image, and zeros after it for the last block of outputs to read. */
+function planeSize(outH: i32, cols: i32, kh: i32): i32 {
+  return (((outH * cols + 31) >> 5) << 5) + kh * cols + 8;
+}
+
+/** Numbers of scratch memory conv1 and conv1Filter need (at 16-byte alignment) for `channels` kernels. */
+export function conv1Scratch(kh: i32, kw: i32, outH: i32, outW: i32, channels: i32): i32 {
+  const size = planeSize(outH, outW + kw - 1, kh);
+  const taps = kh * kw;
+  return max(size + 32 + 4 * taps * channels, size * (channels + 1) + 16 * ((taps + 3) >> 2) * channels);
+}
+
+/** How far tap t of a kh × kw kernel is from its output pixel on a plane of `cols` columns (tap 0 past the last). */
+function tapOffset(t: i32, taps: i32, kw: i32, cols: i32): usize {
+  return t < taps ? <usize>((t / kw) * cols + (t % kw)) : 0;
+}
+
+/** Image b of x ([n, h, w, 1]) in a zeroed plane of `size` numbers, its top-left corner at (top, left). */
+function toPlane(x: usize, b: i32, h: i32, w: i32, plane: usize, size: i32, cols: i32, top: i32, left: i32): void {
+  fill(plane, size, 0);
+  const count = min(w, cols - left);
+  const rows = min(h, size / cols - top);
+  for (let r = 0; r < rows; r++) {
+    const from = x + ((<usize>((b * h + r) * w)) << 2);
+    const to = plane + ((<usize>((r + top) * cols + left)) << 2);
+    let k = 0;
+    for (; k + 4 <= count; k += 4) v128.store(to + ((<usize>k) << 2), v128.load(from + ((<usize>k) << 2)));
+    for (; k < count; k++) set(to, k, get(from, k));
+  }
+}
+
+/**
+ * Forward:  z[n, r, s, k] = b[k] + Σ over taps (i, j) of x[n, r + i − top, s + j − left] · W[i, j, k]   (0 outside x)
+ *
+ * x is [n, h, w, 1], W is [kh, kw, 1, channels], out is [n, outH, outW, channels], b is read when
+ * `withBias` is 1; scratch holds conv1Scratch(...) numbers. Two kernels and 16 outputs at a time, each
+ * input read once for both.
+ */
+export function conv1(
+  x: usize,
+  filter: usize,
+  bias: usize,
+  out: usize,
+  scratch: usize,
+  channels: i32,
+  withBias: i32,
+  n: i32,
+  h: i32,
+  w: i32,
+  inChannels: i32,
+  kh: i32,
+  kw: i32,
+  top: i32,
+  left: i32,
+  outH: i32,
+  outW: i32,
+  strideH: i32,
+  strideW: i32,
+): void {
+  const cols = outW + kw - 1;
+  const size = planeSize(outH, cols, kh);
+  const plane = scratch;
+  const block = plane + ((<usize>size) << 2); // two channels' 16 outputs on their way out
+  const weights = block + 128; // W[i, j, k] four times over, [k][i·kw + j]
+  const taps = kh * kw;
+  for (let k = 0; k < channels; k++)
+    for (let t = 0; t < taps; t++) v128.store(weights + ((<usize>(k * taps + t)) << 4), f32x4.splat(get(filter, t * channels + k)));
+  const count = outH * cols;
+  for (let b = 0; b < n; b++) {
+    toPlane(x, b, h, w, plane, size, cols, top, left);
+    const image = out + ((<usize>(b * outH * outW * channels)) << 2);
+    for (let k = 0; k < channels; k += 2) {
+      const k2 = k + 1 < channels ? k + 1 : k; // an odd last channel is computed twice
+      const s0 = f32x4.splat(withBias ? get(bias, k) : 0);
+      const s1 = f32x4.splat(withBias ? get(bias, k2) : 0);
+      const w0 = weights + ((<usize>(k * taps)) << 4);
+      const w1 = weights + ((<usize>(k2 * taps)) << 4);
+      let r = 0; // the pixel (r, s) of output f
+      let s = 0;
+      for (let f = 0; f < count; f += 16) {
+        let a0 = s0,
+          a1 = s0,
+          a2 = s0,
+          a3 = s0,
+          c0 = s1,
+          c1 = s1,
+          c2 = s1,
+          c3 = s1;
+        for (let i = 0; i < kh; i++) {
+          const row = plane + ((<usize>(f + i * cols)) << 2);
+          const t = (<usize>(i * kw)) << 4;
+          for (let j = 0; j < kw; j++) {
+            const p = row + ((<usize>j) << 2);
+            const q = t + ((<usize>j) << 4);
+            const v0 = v128.load(p),
+              v1 = v128.load(p, 16),
+              v2 = v128.load(p, 32),
+              v3 = v128.load(p, 48);
+            const u = v128.load(w0 + q);
+            const e = v128.load(w1 + q);
+            a0 = f32x4.add(a0, f32x4.mul(v0, u));
+            a1 = f32x4.add(a1, f32x4.mul(v1, u));
+            a2 = f32x4.add(a2, f32x4.mul(v2, u));
+            a3 = f32x4.add(a3, f32x4.mul(v3, u));
+            c0 = f32x4.add(c0, f32x4.mul(v0, e));
+            c1 = f32x4.add(c1, f32x4.mul(v1, e));
+            c2 = f32x4.add(c2, f32x4.mul(v2, e));
+            c3 = f32x4.add(c3, f32x4.mul(v3, e));
+          }
+        }
+        v128.store(block, a0);
+        v128.store(block, a1, 16);
+        v128.store(block, a2, 32);
+        v128.store(block, a3, 48);
+        v128.store(block, c0, 64);
+        v128.store(block, c1, 80);
+        v128.store(block, c2, 96);
+        v128.store(block, c3, 112);
+        // Keep the block's outputs that are real pixels: (r, s) with s < outW.
+        const last = min(16, count - f);
+        for (let m = 0; m < last; m++) {
+          if (s < outW) {
+            const at = (r * outW + s) * channels;
+            set(image, at + k, get(block, m));
+            set(image, at + k2, get(block, m + 16));
+          }
+          if (++s == cols) {
+            s = 0;
+            r++;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * W̄:  W̄[i, j, k] = Σ over images n and output pixels (r, s) of x[n, r + i − top, s + j − left] · z̄[n, r, s, k]
+ *
+ * x is [n, h, w, 1], dy (z̄) is [n, outH, outW, channels], dw is [kh, kw, 1, channels] (overwritten);
+ * scratch holds conv1Scratch(...) numbers. z̄ is laid out as planes too, one per kernel (zeros in the
+ * thrown-away columns); two kernels and four taps at a time, each input read once for both kernels.
+ */
+export function conv1Filter(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  scratch: usize,
+  channels: i32,
+  n: i32,
+  h: i32,
+  w: i32,
+  inChannels: i32,
+  kh: i32,
+  kw: i32,
+  top: i32,
+  left: i32,
+  outH: i32,
+  outW: i32,
+  strideH: i32,
+  strideW: i32,
+): void {
+  const cols = outW + kw - 1;
+  const size = planeSize(outH, cols, kh);
+  const plane = scratch;
+  const errors = plane + ((<usize>size) << 2); // z̄ of one image, [channels][size]
+  const taps = kh * kw;
+  const groups = (taps + 3) >> 2; // taps four at a time; the missing ones of the last group read tap 0, and are dropped
+  const sums = errors + ((<usize>(size * channels)) << 2); // [channels, groups·4] sums of four
+  fill(sums, channels * groups * 16, 0);
+  fill(errors, size * channels, 0);
+  const count = outH * cols;
+  const steps = (count + 3) >> 2;
+  for (let b = 0; b < n; b++) {
+    toPlane(x, b, h, w, plane, size, cols, top, left);
+    const from = dy + ((<usize>(b * outH * outW * channels)) << 2);
+    for (let r = 0; r < outH; r++)
+      for (let s = 0; s < outW; s++) {
+        const at = (r * outW + s) * channels;
+        for (let k = 0; k < channels; k++) set(errors, k * size + r * cols + s, get(from, at + k));
+      }
+    for (let k = 0; k < channels; k += 2) {
+      const k2 = k + 1 < channels ? k + 1 : k; // an odd last channel is summed twice, kept once
+      const e0 = errors + ((<usize>(k * size)) << 2);
+      const e1 = errors + ((<usize>(k2 * size)) << 2);
+      for (let g = 0; g < groups; g++) {
+        const t0 = g << 2;
+        const p0 = plane + (tapOffset(t0, taps, kw, cols) << 2);
+        const p1 = plane + (tapOffset(t0 + 1, taps, kw, cols) << 2);
+        const p2 = plane + (tapOffset(t0 + 2, taps, kw, cols) << 2);
+        const p3 = plane + (tapOffset(t0 + 3, taps, kw, cols) << 2);
+        const at0 = sums + ((<usize>((k * groups + g) * 16)) << 2);
+        const at1 = sums + ((<usize>((k2 * groups + g) * 16)) << 2);
+        let a0 = v128.load(at0),
+          a1 = v128.load(at0, 16),
+          a2 = v128.load(at0, 32),
+          a3 = v128.load(at0, 48);
+        let c0 = f32x4.splat(0),
+          c1 = c0,
+          c2 = c0,
+          c3 = c0;
+        for (let f = 0; f < steps; f++) {
+          const q = (<usize>f) << 4;
+          const u = v128.load(e0 + q);
+          const e = v128.load(e1 + q);
+          const v0 = v128.load(p0 + q),
+            v1 = v128.load(p1 + q),
+            v2 = v128.load(p2 + q),
+            v3 = v128.load(p3 + q);
+          a0 = f32x4.add(a0, f32x4.mul(v0, u));
+          a1 = f32x4.add(a1, f32x4.mul(v1, u));
+          a2 = f32x4.add(a2, f32x4.mul(v2, u));
+          a3 = f32x4.add(a3, f32x4.mul(v3, u));
+          c0 = f32x4.add(c0, f32x4.mul(v0, e));
+          c1 = f32x4.add(c1, f32x4.mul(v1, e));
+          c2 = f32x4.add(c2, f32x4.mul(v2, e));
+          c3 = f32x4.add(c3, f32x4.mul(v3, e));
+        }
+        v128.store(at0, a0);
+        v128.store(at0, a1, 16);
+        v128.store(at0, a2, 32);
+        v128.store(at0, a3, 48);
+        if (k2 != k) {
+          v128.store(at1, f32x4.add(v128.load(at1), c0));
+          v128.store(at1, f32x4.add(v128.load(at1, 16), c1), 16);
+          v128.store(at1, f32x4.add(v128.load(at1, 32), c2), 32);
+          v128.store(at1, f32x4.add(v128.load(at1, 48), c3), 48);
+        }
+      }
+    }
+  }
+  for (let k = 0; k < channels; k++)
+    for (let t = 0; t < taps; t++) {
+      const a = v128.load(sums + ((<usize>((k * groups + (t >> 2)) * 16 + (t & 3) * 4)) << 2));
+      set(dw, t * channels + k, f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
+    }
+}

@@ -8,6 +8,7 @@ import { tf } from "../src/tf";
 import { readFileSync } from "fs";
 import { fastKernels, useFastBackend } from "../src/train/backend";
 import { NATIVE_WASM, PATCH_LIMIT } from "../src/train/native";
+import { oneChannelCase } from "../src/train/kernels/oneChannel";
 import { seededRandom } from "../src/random";
 
 const RUNS = 60;
@@ -99,12 +100,13 @@ const convCase: fc.Arbitrary<ConvCase> = fc
     if (typeof c.pad === "number") return { ...c, filter: [c.filter[0], c.filter[0]], strides: [c.strides[0], c.strides[0]] };
     return { ...c, dimRoundingMode: undefined };
   })
-  .filter((c) => {
-    const info = convInfo(c);
-    return (
-      info !== null && info.outHeight >= 1 && info.outWidth >= 1 && Number.isInteger(info.outHeight) && Number.isInteger(info.outWidth)
-    );
-  });
+  .filter(usable);
+
+/** A case tfjs accepts, with at least one whole output pixel. */
+function usable(c: ConvCase): boolean {
+  const info = convInfo(c);
+  return info !== null && info.outHeight >= 1 && info.outWidth >= 1 && Number.isInteger(info.outHeight) && Number.isInteger(info.outWidth);
+}
 
 function xShape(c: ConvCase): [number, number, number, number] {
   return c.dataFormat === "NHWC" ? [c.batch, c.height, c.width, c.inChannels] : [c.batch, c.inChannels, c.height, c.width];
@@ -222,9 +224,9 @@ describe("Conv2DBackpropFilter (missing in stock wasm) equals the cpu kernel", (
 });
 
 /** One channel in, channels last: the cases Conv2DBackpropFilter computes by patches. */
-const oneChannel = convCase.map((c): ConvCase => ({ ...c, inChannels: 1, dataFormat: "NHWC" })).filter((c) => convInfo(c) !== null);
+const oneChannel = convCase.map((c): ConvCase => ({ ...c, inChannels: 1, dataFormat: "NHWC" })).filter(usable);
 
-/** An image so large that its patches exceed PATCH_LIMIT: the batch is taken one image at a time. */
+/** Images so large that their patches exceed PATCH_LIMIT (when strided: the batch is taken one image at a time). */
 const hugeImages: ConvCase = {
   batch: 3,
   height: 450,
@@ -238,13 +240,19 @@ const hugeImages: ConvCase = {
   seed: 9,
 };
 
-describe("Conv2DBackpropFilter by patches (one input channel) equals the cpu kernel", () => {
+/** hugeImages at a stride of 2 across: computed by patches, in chunks. */
+const hugeStrided: ConvCase = { ...hugeImages, width: 800, strides: [1, 2] };
+
+describe("Conv2DBackpropFilter by patches (one input channel, strided) equals the cpu kernel", () => {
   it("on random shapes, strides and paddings", async () => {
     await fc.assert(fc.asyncProperty(oneChannel, checkBackpropFilter), { numRuns: RUNS });
   });
   it("on a batch whose patches do not fit at once (taken in chunks of images)", async () => {
-    expect(hugeImages.filter[0] * hugeImages.filter[1] * hugeImages.height * hugeImages.width).toBeGreaterThan(PATCH_LIMIT);
-    await checkBackpropFilter(hugeImages);
+    const info = convInfo(hugeStrided);
+    if (!info) throw new Error("invalid case");
+    expect(oneChannelCase(info, "NHWC")).toBe(false);
+    expect(info.filterHeight * info.filterWidth * info.outHeight * info.outWidth).toBeGreaterThan(PATCH_LIMIT);
+    await checkBackpropFilter(hugeStrided);
   });
   it("refuses an error signal of the wrong shape, naming the kernel", async () => {
     await tf.setBackend("wasm");
@@ -254,6 +262,84 @@ describe("Conv2DBackpropFilter by patches (one input channel) equals the cpu ker
       "Conv2DBackpropFilter: dy must have shape [2, 4, 4, 3], got [2, 5, 5, 3]",
     );
     tf.dispose([x, dy]);
+  });
+});
+
+/** One channel in, stride 1, channels last: the cases the native conv1 and conv1Filter compute (up to nine kernels, odd and even). */
+const stride1: fc.Arbitrary<ConvCase> = fc
+  .record({
+    batch: size(3),
+    height: size(13),
+    width: size(13),
+    outChannels: size(9),
+    filter: fc.tuple(size(5), size(5)),
+    pad: fc.oneof(fc.constant<Pad>("valid"), fc.constant<Pad>("same"), explicitPad, fc.nat(3)),
+    seed: fc.nat(),
+  })
+  .map((c): ConvCase => ({
+    ...c,
+    inChannels: 1,
+    strides: [1, 1],
+    dataFormat: "NHWC",
+    filter: typeof c.pad === "number" ? [c.filter[0], c.filter[0]] : c.filter,
+  }))
+  .filter(usable);
+
+/** The activations the one-channel forward pass applies itself (after the native loop). */
+const stride1Activations = ["linear", "relu", "relu6", "elu", "sigmoid"] as const;
+
+async function checkForward(c: ConvCase, activation: (typeof stride1Activations)[number], withBias: boolean): Promise<void> {
+  const x = values(xShape(c), c.seed);
+  const w = values(filterShape(c), c.seed + 1);
+  const b = values([c.outChannels], c.seed + 2);
+  const conv = () =>
+    tf.fused.conv2d({
+      x: tf.tensor4d(x, xShape(c)),
+      filter: tf.tensor4d(w, filterShape(c)),
+      strides: 1,
+      pad: c.pad,
+      bias: withBias ? tf.tensor1d(b) : undefined,
+      activation,
+    });
+  await expectSameOnBoth(conv);
+  if (activation === "linear" && !withBias)
+    await expectSameOnBoth(() => tf.conv2d(tf.tensor4d(x, xShape(c)), tf.tensor4d(w, filterShape(c)), 1, c.pad));
+}
+
+describe("convolutions of one input channel at stride 1 (the course's conv1 and conv1Filter) equal the cpu kernels", () => {
+  it("the random cases are ones the native loops take", () => {
+    fc.assert(
+      fc.property(stride1, (c) => {
+        const info = convInfo(c);
+        expect(info && oneChannelCase(info, c.dataFormat)).toBe(true);
+      }),
+    );
+    const strided = convInfo({ ...lenetLayers[0], strides: [2, 1] });
+    expect(strided && oneChannelCase(strided, "NHWC")).toBe(false);
+    const threeChannels = convInfo({ ...lenetLayers[0], inChannels: 3 });
+    expect(threeChannels && oneChannelCase(threeChannels, "NHWC")).toBe(false);
+  });
+  it("Conv2D and FusedConv2D on random shapes and paddings, each activation, with and without a bias", async () => {
+    await fc.assert(fc.asyncProperty(stride1, fc.constantFrom(...stride1Activations), fc.boolean(), checkForward), { numRuns: RUNS });
+  });
+  it("Conv2DBackpropFilter on random shapes and paddings", async () => {
+    await fc.assert(fc.asyncProperty(stride1, checkBackpropFilter), { numRuns: RUNS });
+  });
+  it("on LeNet-5's C1 (28×28 'same', and 32×32 'valid' after zero padding) and on large images", async () => {
+    for (const c of [lenetLayers[0], lenetLayers[1], hugeImages]) {
+      await checkForward(c, "sigmoid", true);
+      await checkBackpropFilter(c);
+    }
+  });
+  it("through tf.grad: the input's and the kernel's gradients of a fused C1", async () => {
+    const x = values([3, 12, 10, 1], 11);
+    const w = values([5, 5, 1, 6], 12);
+    const b = values([6], 13);
+    const loss = (input: tf.Tensor4D, kernel: tf.Tensor4D) =>
+      tf.sum(tf.square(tf.fused.conv2d({ x: input, filter: kernel, strides: 1, pad: "same", bias: tf.tensor1d(b), activation: "relu" })));
+    for (const which of [0, 1]) {
+      await expectSameOnBoth(() => tf.grads(loss)([tf.tensor4d(x, [3, 12, 10, 1]), tf.tensor4d(w, [5, 5, 1, 6])])[which]);
+    }
   });
 });
 

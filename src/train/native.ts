@@ -68,9 +68,21 @@ export interface NativeKernels {
   ): void;
   affine(x: number, out: number, count: number, a: number, b: number): void;
   avgPoolGrad(dy: number, dx: number, ...geometry: WindowGeometry): void;
+  conv1Scratch(kh: number, kw: number, outH: number, outW: number, channels: number): number;
+  conv1(
+    x: number,
+    filter: number,
+    bias: number,
+    out: number,
+    scratch: number,
+    channels: number,
+    withBias: number,
+    ...geometry: WindowGeometry
+  ): void;
+  conv1Filter(x: number, dy: number, dw: number, scratch: number, channels: number, ...geometry: WindowGeometry): void;
 }
 
-const NAMES = ["patchesT", "addPatches", "activationGrad", "affine", "avgPoolGrad"] as const;
+const NAMES = ["patchesT", "addPatches", "activationGrad", "affine", "avgPoolGrad", "conv1Scratch", "conv1", "conv1Filter"] as const;
 
 /** Most numbers a matrix of patches may hold (16 MB): a larger batch is taken a few images at a time. */
 export const PATCH_LIMIT = 1 << 22;

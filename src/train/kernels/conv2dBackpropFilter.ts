@@ -3,16 +3,18 @@
 //
 //   dW[i, j, c, k] = Σ over images n and output cells (r, s) of  x[n, r·stride + i − pad, s·stride + j − pad, c] · dy[n, r, s, k]
 //
-// Two ways to compute it, each the faster where it is used (LeNet-5's C1: 2.5× faster by patches):
+// Three ways to compute it, each the faster where it is used:
 //
-// - An input of one channel (a model's first layer on grey images), channels last: the convolution as
-//   a matrix product. The patches of x are the columns of Pᵀ (the course's native kernel `patchesT`),
+// - An input of one channel at stride 1 (LeNet-5's C1), channels last: the course's native loop
+//   `conv1Filter` (oneChannel.ts), which takes dy as it comes (the backend's product repacks it).
+// - One channel at a stride above 1, channels last: the convolution as a matrix product. The patches of x are the columns of Pᵀ (the course's native kernel `patchesT`),
 //   and the sum above is one product in the backend's own code:  dW = Pᵀ · dy, with dy as [n·r·s, k].
 // - Otherwise, read the right-hand side as a convolution: the input channels c play the batch, the
 //   images n play the channels, and dy is the kernel, its taps `stride` pixels apart (dilation).
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { PATCH_LIMIT, address, nativeKernels, windowGeometry } from "../native";
+import { filterGradOneChannel, oneChannelCase } from "./oneChannel";
 import {
   dataFormatAttr,
   expectShape,
@@ -78,6 +80,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
     tf.backend_util.convertConv2DDataFormat(format),
   );
   expectShape(NAME, "dy", dy, info.outShape);
+  if (oneChannelCase(info, format)) return filterGradOneChannel(wasm, x, dy, info);
   if (format === "NHWC" && info.inChannels === 1) return byPatches(wasm, x, dy, info);
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
 
