@@ -508,3 +508,38 @@ export function conv1Filter(
       set(dw, t * channels + k, f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
     }
 }
+
+/**
+ * One Adam step over `count` weights, in place (FlatAdam, src/train/adam.ts):
+ *
+ *   m ← β₁·m + (1 − β₁)·g      v ← β₂·v + (1 − β₂)·g²      w ← w − rate·m / (√v·root + ε)
+ *
+ * where rate and root already hold the bias corrections (rate / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ)).
+ */
+export function adam(w: usize, g: usize, m: usize, v: usize, count: i32, beta1: f32, beta2: f32, rate: f32, root: f32, epsilon: f32): void {
+  const b1 = f32x4.splat(beta1),
+    c1 = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2),
+    c2 = f32x4.splat(1 - beta2);
+  const r = f32x4.splat(rate),
+    q = f32x4.splat(root),
+    e = f32x4.splat(epsilon);
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const at = (<usize>k) << 2;
+    const gk = v128.load(g + at);
+    const mk = f32x4.add(f32x4.mul(b1, v128.load(m + at)), f32x4.mul(c1, gk));
+    const vk = f32x4.add(f32x4.mul(b2, v128.load(v + at)), f32x4.mul(c2, f32x4.mul(gk, gk)));
+    v128.store(m + at, mk);
+    v128.store(v + at, vk);
+    v128.store(w + at, f32x4.sub(v128.load(w + at), f32x4.div(f32x4.mul(r, mk), f32x4.add(f32x4.mul(f32x4.sqrt(vk), q), e))));
+  }
+  for (; k < count; k++) {
+    const gk = get(g, k);
+    const mk = beta1 * get(m, k) + (1 - beta1) * gk;
+    const vk = beta2 * get(v, k) + (1 - beta2) * gk * gk;
+    set(m, k, mk);
+    set(v, k, vk);
+    set(w, k, get(w, k) - (rate * mk) / (sqrt<f32>(vk) * root + epsilon));
+  }
+}

@@ -227,18 +227,19 @@ describe("a Sequential model as plain ops", () => {
 });
 
 describe("FlatAdam", () => {
-  it("follows tf.train.adam step by step, with a learning rate changed between steps", async () => {
+  class Adam extends tf.AdamOptimizer {
+    setLearningRate(rate: number): void {
+      this.learningRate = rate;
+    }
+  }
+  // 50 and 1003: the native loop takes four weights at a time, then the rest one by one.
+  it.each([50, 1003])("follows tf.train.adam step by step on %i weights, with a learning rate changed between steps", async (n) => {
     await tf.setBackend("cpu");
-    const n = 50;
     const start = values(n, 1);
     const variable = tf.variable(tf.tensor1d(start));
-    class Adam extends tf.AdamOptimizer {
-      setLearningRate(rate: number): void {
-        this.learningRate = rate;
-      }
-    }
     const reference = new Adam(0.01, 0.9, 0.999);
     const flat = new FlatAdam(n, 0.01);
+    const other = new FlatAdam(n, 0.01); // its own m and v: stepping it must not disturb `flat`
     const weights = Float32Array.from(start);
     for (let s = 0; s < 8; s++) {
       if (s === 4) {
@@ -249,11 +250,24 @@ describe("FlatAdam", () => {
       const grad = tf.tensor1d(g);
       reference.applyGradients([{ name: variable.name, tensor: grad }]);
       flat.step(weights, g);
+      other.step(values(n, 7), values(n, 8));
       grad.dispose();
-      expectClose(weights, Float32Array.from(variable.dataSync()), `weights after step ${s + 1}`);
+      const expected = Float32Array.from(variable.dataSync());
+      expectClose(weights, expected, `weights after step ${s + 1}`);
+      // The moves themselves (about the learning rate each), to 1 % of a step.
+      const moved = weights.map((w, i) => w - start[i]);
+      const movedReference = expected.map((w, i) => w - start[i]);
+      const worst = moved.reduce((m, d, i) => Math.max(m, Math.abs(d - movedReference[i])), 0);
+      expect(worst).toBeLessThan(0.01 * 0.003);
     }
     reference.dispose();
     variable.dispose();
+  });
+  it("refuses weights or gradients of the wrong length, naming itself", () => {
+    const flat = new FlatAdam(10, 0.01);
+    expect(() => flat.step(new Float32Array(9), new Float32Array(10))).toThrow(
+      "FlatAdam.step: weights and grads must hold 10 numbers, got 9 and 10",
+    );
   });
 });
 

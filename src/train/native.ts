@@ -80,9 +80,31 @@ export interface NativeKernels {
     ...geometry: WindowGeometry
   ): void;
   conv1Filter(x: number, dy: number, dw: number, scratch: number, channels: number, ...geometry: WindowGeometry): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    count: number,
+    beta1: number,
+    beta2: number,
+    rate: number,
+    root: number,
+    epsilon: number,
+  ): void;
 }
 
-const NAMES = ["patchesT", "addPatches", "activationGrad", "affine", "avgPoolGrad", "conv1Scratch", "conv1", "conv1Filter"] as const;
+const NAMES = [
+  "patchesT",
+  "addPatches",
+  "activationGrad",
+  "affine",
+  "avgPoolGrad",
+  "conv1Scratch",
+  "conv1",
+  "conv1Filter",
+  "adam",
+] as const;
 
 /** Most numbers a matrix of patches may hold (16 MB): a larger batch is taken a few images at a time. */
 export const PATCH_LIMIT = 1 << 22;
@@ -99,26 +121,37 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory {
   return memory;
 }
 
-/** The native kernels working in `backend`'s memory — 09-training-lenet-mnist. */
-export function nativeKernels(backend: BackendWasm): NativeKernels {
-  const known = instances.get(backend);
-  if (known) return known;
+/** The module's functions working in `memory`; `user` names who asked, for the errors. */
+function instantiate(memory: WebAssembly.Memory, user: string): NativeKernels {
   if (!compiled) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = Uint8Array.from(readFileSync(NATIVE_WASM));
     } catch {
-      throw new Error(`train.useFastBackend: ${NATIVE_WASM} is missing; run npm run build`);
+      throw new Error(`${user}: ${NATIVE_WASM} is missing; run npm run build`);
     }
     compiled = new WebAssembly.Module(bytes);
   }
-  const functions = new WebAssembly.Instance(compiled, { env: { memory: backendMemory(backend) } }).exports;
+  const functions = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
   for (const name of NAMES) {
-    if (typeof functions[name] !== "function") throw new Error(`train.useFastBackend: ${NATIVE_WASM} has no function ${name}`);
+    if (typeof functions[name] !== "function") throw new Error(`${user}: ${NATIVE_WASM} has no function ${name}`);
   }
-  const kernels = functions as unknown as NativeKernels;
+  return functions as unknown as NativeKernels;
+}
+
+/** The native kernels working in `backend`'s memory — 09-training-lenet-mnist. */
+export function nativeKernels(backend: BackendWasm): NativeKernels {
+  const known = instances.get(backend);
+  if (known) return known;
+  const kernels = instantiate(backendMemory(backend), "train.useFastBackend");
   instances.set(backend, kernels);
   return kernels;
+}
+
+/** The native kernels on a memory of their own of `floats` numbers, not the backend's (Adam's state) — 09-training-lenet-mnist. */
+export function nativeOnOwnMemory(floats: number, user: string): { kernels: NativeKernels; memory: WebAssembly.Memory } {
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((floats * 4) / 65536)) });
+  return { kernels: instantiate(memory, user), memory };
 }
 
 /** Where a tensor's numbers start in the backend's memory (a byte offset) — 09-training-lenet-mnist. */
