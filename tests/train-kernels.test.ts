@@ -555,6 +555,40 @@ describe("convolutions with 'same' padding equal the cpu kernels (the stock wasm
   });
 });
 
+describe("Identity (the engine's copy of every tensor a gradient keeps)", () => {
+  it("shares its input's numbers on wasm, and they outlive the input", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const y = run("Identity", { x }, {});
+    const backend = tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } | undefined } };
+    expect(y.dataId).toBe(x.dataId);
+    expect(backend.dataIdMap.get(y.dataId)?.memoryOffset).toBe(backend.dataIdMap.get(x.dataId)?.memoryOffset);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(y.shape).toEqual([2, 3]);
+    y.dispose();
+  });
+  it("equals the cpu kernel through tf.clone and a custom gradient that saves its inputs", async () => {
+    const v = values([3, 4], 21);
+    await expectSameOnBoth(() => tf.clone(tf.tensor2d(v, [3, 4])), true);
+    const square = tf.customGrad((x, save) => {
+      const t = x as tf.Tensor;
+      (save as tf.GradSaveFunc)([t]);
+      return { value: tf.square(t), gradFunc: (dy, saved) => tf.mul(dy, tf.mul(saved[0], 2)) };
+    });
+    await expectSameOnBoth(() => tf.grad((x) => tf.sum(square(x) as tf.Tensor))(tf.tensor2d(v, [3, 4])));
+  });
+  it("leaks nothing: a thousand clones disposed leave the backend's data as it was", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.ones([1000]);
+    const before = tf.backend().numDataIds();
+    for (let i = 0; i < 1000; i++) tf.clone(x).dispose();
+    expect(tf.backend().numDataIds()).toBe(before);
+    x.dispose();
+    expect(tf.backend().numDataIds()).toBe(before - 1);
+  });
+});
+
 describe("ActivationBiasGrad (z̄ = ȳ·f′ and b̄ = Σ z̄, the course's own kernel) equals the same ops on cpu", () => {
   const gradCase = fc.record({
     shape: fc.array(size(6), { minLength: 1, maxLength: 4 }),

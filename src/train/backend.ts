@@ -9,6 +9,7 @@ import { avgPoolGradKernel } from "./kernels/avgPoolGrad";
 import { batchMatMulKernel } from "./kernels/batchMatMul";
 import { conv2dBackpropFilterKernel } from "./kernels/conv2dBackpropFilter";
 import { conv2dBackpropInputKernel } from "./kernels/conv2dBackpropInput";
+import { identityKernel } from "./kernels/identity";
 import { maxPoolGradKernel } from "./kernels/maxPoolGrad";
 import { padV2Kernel } from "./kernels/padV2";
 import { samePaddingKernels } from "./kernels/samePadding";
@@ -24,6 +25,7 @@ export const fastKernels: readonly tf.KernelConfig[] = [
   maxPoolGradKernel,
   tanhKernel,
   sliceKernel, // stock: copies the whole input to take a batch
+  identityKernel, // stock: copies every tensor a gradient keeps
   padV2Kernel,
   batchMatMulKernel, // stock: slow with transposed operands
   ...samePaddingKernels, // stock: wrong 'same' padding for an even kernel with a stride
