@@ -9,6 +9,8 @@ import { readFileSync } from "fs";
 import { fastKernels, useFastBackend } from "../src/train/backend";
 import { NATIVE_WASM, PATCH_LIMIT } from "../src/train/native";
 import { oneChannelCase } from "../src/train/kernels/oneChannel";
+import { NATIVE_ROWS, nativeProductCase } from "../src/train/kernels/batchMatMul";
+import { wholeInputCase } from "../src/train/kernels/samePadding";
 import { seededRandom } from "../src/random";
 
 const RUNS = 60;
@@ -513,6 +515,102 @@ describe("Tanh, Slice, PadV2 and BatchMatMul equal the cpu kernels", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("products on the course's matmul (batches of up to NATIVE_ROWS rows) equal the cpu kernels", () => {
+  // Row counts around the loop's blocks of four rows, column counts around its blocks of eight, and past NATIVE_ROWS.
+  const productCase = fc.record({
+    m: fc.oneof(size(9), fc.constantFrom(64, NATIVE_ROWS, NATIVE_ROWS + 1)),
+    k: size(40),
+    n: fc.oneof(size(19), fc.constantFrom(84, 120)),
+    transposeA: fc.boolean(),
+    transposeB: fc.boolean(),
+    seed: fc.nat(),
+  });
+  type ProductCase = typeof productCase extends fc.Arbitrary<infer T> ? T : never;
+  const aShape = (c: ProductCase) => [1, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])] as [number, number, number];
+  const bShape = (c: ProductCase) => [1, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])] as [number, number, number];
+
+  it("the cases up to NATIVE_ROWS rows are ones the native loop takes; a real batch or more rows are not", () => {
+    fc.assert(
+      fc.property(productCase, (c) => {
+        const taken = nativeProductCase(aShape(c), bShape(c), c.transposeA, c.transposeB);
+        expect(taken).toEqual(c.m <= NATIVE_ROWS ? [c.m, c.k, c.n] : null);
+      }),
+    );
+    expect(nativeProductCase([2, 3, 4], [2, 4, 5], false, false)).toBeNull();
+    expect(nativeProductCase([3, 4], [4, 5], false, false)).toEqual([3, 4, 5]);
+  });
+  it("BatchMatMul with and without transposed operands", async () => {
+    await fc.assert(
+      fc.asyncProperty(productCase, async (c) => {
+        const a = values(aShape(c), c.seed);
+        const b = values(bShape(c), c.seed + 1);
+        await expectSameOnBoth(() => tf.matMul(tf.tensor3d(a, aShape(c)), tf.tensor3d(b, bShape(c)), c.transposeA, c.transposeB));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+  it("_FusedMatMul with a bias or none, each activation (leakyrelu left to the stock kernel)", async () => {
+    const activation = fc.constantFrom("linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu") as fc.Arbitrary<tf.fused.Activation>;
+    const bias = fc.constantFrom("none", "[n]", "[1, n]"); // the stock wasm kernel takes [n] only
+    await fc.assert(
+      fc.asyncProperty(productCase, activation, bias, async (c, f, kind) => {
+        const a = values([c.transposeA ? c.k : c.m, c.transposeA ? c.m : c.k], c.seed);
+        const b = values([c.transposeB ? c.n : c.k, c.transposeB ? c.k : c.n], c.seed + 1);
+        const biasShape = kind === "[1, n]" ? [1, c.n] : [c.n];
+        const bv = values(biasShape, c.seed + 2);
+        await expectSameOnBoth(() =>
+          tf.fused.matMul({
+            a: tf.tensor2d(a, [c.transposeA ? c.k : c.m, c.transposeA ? c.m : c.k]),
+            b: tf.tensor2d(b, [c.transposeB ? c.n : c.k, c.transposeB ? c.k : c.n]),
+            transposeA: c.transposeA,
+            transposeB: c.transposeB,
+            bias: kind === "none" ? undefined : tf.tensor(bv, biasShape),
+            activation: f,
+          }),
+        );
+      }),
+      { numRuns: RUNS },
+    );
+  });
+  it("the case the stock _FusedMatMul gets wrong: a bias with B transposed (here past NATIVE_ROWS rows, on the stock kernel)", async () => {
+    const m = NATIVE_ROWS + 44;
+    const a = values([m, 1], 31);
+    await expectSameOnBoth(() =>
+      tf.fused.matMul({ a: tf.tensor2d(a, [m, 1]), b: tf.tensor2d([1, -2], [2, 1]), transposeB: true, bias: tf.tensor1d([0.5, 3]) }),
+    );
+  });
+  /** A kernel as large as its input (LeNet-5's C5: 5×5×16 → 120), any batch, channels and kernels. */
+  const wholeInput = fc.record({
+    batch: fc.oneof(size(9), fc.constant(64)),
+    height: size(6),
+    width: size(6),
+    channels: size(5),
+    kernels: size(19),
+    seed: fc.nat(),
+  });
+  it("Conv2D and FusedConv2D whose kernel covers the whole input (a 1×1 output), forward and through tf.grad", async () => {
+    await fc.assert(
+      fc.asyncProperty(wholeInput, fc.constantFrom(...stride1Activations), fc.boolean(), async (c, f, withBias) => {
+        const xs: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
+        const ws: [number, number, number, number] = [c.height, c.width, c.channels, c.kernels];
+        const info = tf.backend_util.computeConv2DInfo(xs, ws, 1, 1, "valid");
+        expect(wholeInputCase(info, "NHWC")).toBe(true);
+        const x = values(xs, c.seed);
+        const w = values(ws, c.seed + 1);
+        const b = values([c.kernels], c.seed + 2);
+        const conv = (xx: tf.Tensor4D, ww: tf.Tensor4D) =>
+          tf.fused.conv2d({ x: xx, filter: ww, strides: 1, pad: "valid", bias: withBias ? tf.tensor1d(b) : undefined, activation: f });
+        await expectSameOnBoth(() => conv(tf.tensor4d(x, xs), tf.tensor4d(w, ws)));
+        const loss = (xx: tf.Tensor4D, ww: tf.Tensor4D) => tf.sum(tf.square(conv(xx, ww)));
+        for (const which of [0, 1]) await expectSameOnBoth(() => tf.grads(loss)([tf.tensor4d(x, xs), tf.tensor4d(w, ws)])[which]);
+      }),
+      { numRuns: RUNS / 2 },
+    );
+    const padded = tf.backend_util.computeConv2DInfo([1, 3, 3, 1], [3, 3, 1, 2], 1, 1, "same");
+    expect(wholeInputCase(padded, "NHWC")).toBe(false);
   });
 });
 

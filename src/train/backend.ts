@@ -6,7 +6,7 @@ import { BackendWasm } from "@tensorflow/tfjs-backend-wasm"; // registers the 'w
 import { nativeKernels } from "./native";
 import { activationBiasGradKernel, scaleShiftKernel } from "./kernels/activation";
 import { avgPoolGradKernel } from "./kernels/avgPoolGrad";
-import { batchMatMulKernel } from "./kernels/batchMatMul";
+import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/batchMatMul";
 import { conv2dBackpropFilterKernel } from "./kernels/conv2dBackpropFilter";
 import { conv2dBackpropInputKernel } from "./kernels/conv2dBackpropInput";
 import { identityKernel } from "./kernels/identity";
@@ -27,7 +27,8 @@ export const fastKernels: readonly tf.KernelConfig[] = [
   sliceKernel, // stock: copies the whole input to take a batch
   identityKernel, // stock: copies every tensor a gradient keeps
   padV2Kernel,
-  batchMatMulKernel, // stock: slow with transposed operands
+  batchMatMulKernel, // stock: slow with transposed operands, and repacks B at every step
+  fusedMatMulKernel, // stock: repacks B (the weights) at every step
   ...samePaddingKernels, // stock: wrong 'same' padding for an even kernel with a stride
   activationBiasGradKernel, // the course's own: a layer's z̄ and b̄ in one pass
   scaleShiftKernel, // the course's own: the last step of tanh as 2σ(2z) − 1

@@ -80,6 +80,7 @@ export interface NativeKernels {
     ...geometry: WindowGeometry
   ): void;
   conv1Filter(x: number, dy: number, dw: number, scratch: number, channels: number, ...geometry: WindowGeometry): void;
+  matmul(a: number, b: number, c: number, bias: number, m: number, k: number, n: number, withBias: number): void;
   adam(
     w: number,
     g: number,
@@ -103,6 +104,7 @@ const NAMES = [
   "conv1Scratch",
   "conv1",
   "conv1Filter",
+  "matmul",
   "adam",
 ] as const;
 

@@ -10,7 +10,7 @@
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { address, nativeKernels, windowGeometry } from "../native";
-import { free, run, type TensorInfo } from "./util";
+import { activate, free, type TensorInfo } from "./util";
 
 type Info = tf.backend_util.Conv2DInfo;
 
@@ -28,14 +28,6 @@ export function oneChannelCase(info: Info, format: "NHWC" | "NCHW"): boolean {
     info.outWidth > 0 &&
     info.outChannels > 0
   );
-}
-
-/** The stock unary kernel that applies a fused activation after the convolution; null for none. */
-const UNARY: Readonly<Record<string, string | null>> = { linear: null, relu: "Relu", relu6: "Relu6", elu: "Elu", sigmoid: "Sigmoid" };
-
-/** Whether convOneChannel applies this fused activation (prelu and leakyrelu stay with the stock kernel). */
-export function oneChannelActivation(activation: string): boolean {
-  return Object.hasOwn(UNARY, activation);
 }
 
 /** Scratch memory for conv1 / conv1Filter, freed by the caller. */
@@ -66,11 +58,7 @@ export function convOneChannel(
     ...windowGeometry(info),
   );
   free(wasm, work);
-  const unary = UNARY[activation];
-  if (!unary) return z;
-  const y = run(unary, wasm, { x: z });
-  free(wasm, z);
-  return y;
+  return activate(wasm, z, activation);
 }
 
 /** W̄ for a one-channel input at stride 1, as [kh, kw, 1, outChannels]. */

@@ -3,19 +3,55 @@
 // (a 2×1 kernel with strides 1×2 on a 1×2 image, say: the result differs from the `cpu` kernel's).
 // TensorFlow.js's shape arithmetic gets it right, so 'same' is turned into the explicit padding it
 // computes, top/bottom and left/right, and the stock kernel runs with that.
-// Conv2D and FusedConv2D of a one-channel input at stride 1 (LeNet-5's C1) run on the course's own
-// loops instead, whatever their padding (oneChannel.ts).
+// Two cases of Conv2D and FusedConv2D run on the course's own loops instead, whatever their padding:
+// a one-channel input at stride 1 (LeNet-5's C1, oneChannel.ts), and a kernel that covers the whole
+// input with no padding (C5: a 1×1 output), which is the product x · W of the images as rows,
+// [n, h·w·c], by the kernel as a matrix, [h·w·c, k] (batchMatMul.ts).
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { convOneChannel, oneChannelActivation, oneChannelCase } from "./oneChannel";
-import { dataFormatAttr, padAttr, pairAttr, roundingAttr, runStock, shape4, wasmBackend, type TensorInfo } from "./util";
+import { NATIVE_ROWS, nativeProduct } from "./batchMatMul";
+import { convOneChannel, oneChannelCase } from "./oneChannel";
+import {
+  activate,
+  dataFormatAttr,
+  padAttr,
+  pairAttr,
+  roundingAttr,
+  runStock,
+  shape4,
+  unaryActivation,
+  wasmBackend,
+  type TensorInfo,
+} from "./util";
 
-/** The one-channel forward pass when it applies to this Conv2D / FusedConv2D, else null. */
-function oneChannel(name: string, wasm: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): TensorInfo | null {
-  const { x, filter, bias } = inputs;
+/** Whether the kernel covers the whole input with no padding, channels last (one output pixel per image), for at most NATIVE_ROWS images — 09-training-lenet-mnist. */
+export function wholeInputCase(info: tf.backend_util.Conv2DInfo, format: "NHWC" | "NCHW"): boolean {
+  const { padInfo } = info;
+  return (
+    format === "NHWC" &&
+    info.filterHeight === info.inHeight &&
+    info.filterWidth === info.inWidth &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    padInfo.top + padInfo.bottom + padInfo.left + padInfo.right === 0 &&
+    info.batchSize > 0 &&
+    info.batchSize <= NATIVE_ROWS &&
+    info.inChannels > 0 &&
+    info.outChannels > 0
+  );
+}
+
+/** The course's own forward pass when one applies to this Conv2D / FusedConv2D, else null. */
+function ownConvolution(
+  name: string,
+  wasm: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap | undefined,
+): TensorInfo | null {
+  const { x, filter, bias, preluActivationWeights } = inputs;
   const activation = attrs?.activation ?? "linear";
-  if (!x || !filter || x.dtype !== "float32" || filter.dtype !== "float32") return null;
-  if (typeof activation !== "string" || !oneChannelActivation(activation)) return null;
+  if (!x || !filter || x.dtype !== "float32" || filter.dtype !== "float32" || preluActivationWeights) return null;
+  if (!unaryActivation(activation)) return null;
   const format = dataFormatAttr(name, attrs);
   const info = tf.backend_util.computeConv2DInfo(
     shape4(name, "x", x.shape),
@@ -27,16 +63,22 @@ function oneChannel(name: string, wasm: BackendWasm, inputs: tf.NamedTensorInfoM
     false,
     tf.backend_util.convertConv2DDataFormat(format),
   );
-  if (!oneChannelCase(info, format)) return null;
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) return null;
-  return convOneChannel(wasm, x, filter, bias ?? null, activation, info);
+  if (oneChannelCase(info, format)) return convOneChannel(wasm, x, filter, bias ?? null, activation, info);
+  if (wholeInputCase(info, format)) {
+    // x and W are already these matrices in memory, row by row: nothing to reshape.
+    const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
+    const z = nativeProduct(wasm, x, filter, bias ?? null, [batchSize, inHeight * inWidth * inChannels, outChannels], info.outShape);
+    return activate(wasm, z, activation);
+  }
+  return null;
 }
 
 function explicitSame(name: string, depthwise: boolean): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const wasm = wasmBackend(name, backend);
     if (!depthwise) {
-      const done = oneChannel(name, wasm, inputs, attrs);
+      const done = ownConvolution(name, wasm, inputs, attrs);
       if (done) return done;
     }
     if (attrs?.pad !== "same" || dataFormatAttr(name, attrs) !== "NHWC") return runStock(name, wasm, inputs, attrs);

@@ -127,3 +127,20 @@ export function expectShape(kernel: string, name: string, info: TensorInfo, shap
   if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i]))
     throw new Error(`${kernel}: ${name} must have shape [${shape.join(", ")}], got [${info.shape.join(", ")}]`);
 }
+
+/** The stock unary kernel that applies each fused activation our kernels take; null for none. */
+const UNARY: Readonly<Record<string, string | null>> = { linear: null, relu: "Relu", relu6: "Relu6", elu: "Elu", sigmoid: "Sigmoid" };
+
+/** A fused activation our kernels apply themselves (prelu and leakyrelu, which take weights, stay with the stock ones) — 09-training-lenet-mnist. */
+export function unaryActivation(activation: unknown): activation is string {
+  return typeof activation === "string" && Object.hasOwn(UNARY, activation);
+}
+
+/** f(z) for a fused activation f, by the stock unary kernel; z is freed when a new tensor replaces it — 09-training-lenet-mnist. */
+export function activate(backend: BackendWasm, z: TensorInfo, activation: string): TensorInfo {
+  const unary = UNARY[activation];
+  if (!unary) return z;
+  const y = run(unary, backend, { x: z });
+  free(backend, z);
+  return y;
+}
