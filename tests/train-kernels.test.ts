@@ -9,8 +9,7 @@ import { readFileSync } from "fs";
 import { fastKernels, useFastBackend } from "../src/train/backend";
 import { NATIVE_WASM, PATCH_LIMIT } from "../src/train/native";
 import { oneChannelCase } from "../src/train/kernels/oneChannel";
-import { NATIVE_ROWS, nativeProductCase } from "../src/train/kernels/batchMatMul";
-import { wholeInputCase } from "../src/train/kernels/samePadding";
+import { NATIVE_ROWS, coversWholeInput, nativeProductCase } from "../src/train/kernels/batchMatMul";
 import { seededRandom } from "../src/random";
 
 const RUNS = 60;
@@ -597,7 +596,7 @@ describe("products on the course's matmul (batches of up to NATIVE_ROWS rows) eq
         const xs: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
         const ws: [number, number, number, number] = [c.height, c.width, c.channels, c.kernels];
         const info = tf.backend_util.computeConv2DInfo(xs, ws, 1, 1, "valid");
-        expect(wholeInputCase(info, "NHWC")).toBe(true);
+        expect(coversWholeInput(info, "NHWC")).toBe(true);
         const x = values(xs, c.seed);
         const w = values(ws, c.seed + 1);
         const b = values([c.kernels], c.seed + 2);
@@ -610,7 +609,7 @@ describe("products on the course's matmul (batches of up to NATIVE_ROWS rows) eq
       { numRuns: RUNS / 2 },
     );
     const padded = tf.backend_util.computeConv2DInfo([1, 3, 3, 1], [3, 3, 1, 2], 1, 1, "same");
-    expect(wholeInputCase(padded, "NHWC")).toBe(false);
+    expect(coversWholeInput(padded, "NHWC")).toBe(false);
   });
 });
 

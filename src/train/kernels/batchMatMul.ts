@@ -17,6 +17,22 @@ import { activate, free, heap, run, runStock, unaryActivation, wasmBackend, type
 /** Products of at most this many rows run on the native loop (side by side here it is the faster up to about 256). */
 export const NATIVE_ROWS = 256;
 
+/** Whether a convolution's kernel covers its whole input with no padding, channels last: then it is the product x · W of the images as rows, [n, h·w·c], by the kernel as a matrix, [h·w·c, k] — 09-training-lenet-mnist. */
+export function coversWholeInput(info: tf.backend_util.Conv2DInfo, format: "NHWC" | "NCHW"): boolean {
+  const { padInfo } = info;
+  return (
+    format === "NHWC" &&
+    info.filterHeight === info.inHeight &&
+    info.filterWidth === info.inWidth &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    padInfo.top + padInfo.bottom + padInfo.left + padInfo.right === 0 &&
+    info.batchSize > 0 &&
+    info.inChannels > 0 &&
+    info.outChannels > 0
+  );
+}
+
 /** Swap the last two axes of a batch of matrices. */
 function transposeLast(wasm: BackendWasm, m: TensorInfo): TensorInfo {
   const perm = m.shape.map((_, i) => i);

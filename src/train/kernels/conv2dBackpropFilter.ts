@@ -3,10 +3,12 @@
 //
 //   dW[i, j, c, k] = Σ over images n and output cells (r, s) of  x[n, r·stride + i − pad, s·stride + j − pad, c] · dy[n, r, s, k]
 //
-// Three ways to compute it, each the faster where it is used:
+// Four ways to compute it, each the faster where it is used:
 //
 // - An input of one channel at stride 1 (LeNet-5's C1), channels last: the course's native loop
 //   `conv1Filter` (oneChannel.ts), which takes dy as it comes (the backend's product repacks it).
+// - A kernel that covers the whole input (LeNet-5's C5, a 1×1 output), channels last: W̄ = xᵀ · dy,
+//   one matrix product (batchMatMul.ts).
 // - One channel at a stride above 1, channels last: the convolution as a matrix product. The patches of x are the columns of Pᵀ (the course's native kernel `patchesT`),
 //   and the sum above is one product in the backend's own code:  dW = Pᵀ · dy, with dy as [n·r·s, k].
 // - Otherwise, read the right-hand side as a convolution: the input channels c play the batch, the
@@ -15,6 +17,7 @@ import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { PATCH_LIMIT, address, nativeKernels, windowGeometry } from "../native";
 import { filterGradOneChannel, oneChannelCase } from "./oneChannel";
+import { coversWholeInput } from "./batchMatMul";
 import {
   dataFormatAttr,
   expectShape,
@@ -64,6 +67,18 @@ function byPatches(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.ba
   return dW;
 }
 
+/** W̄ = xᵀ · dy for a kernel that covers the whole input: x as [n, h·w·c], dy as [n, k] (the same numbers, reshaped). */
+function wholeInput(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
+  const rows = run("Reshape", wasm, { x }, { shape: [1, batchSize, inHeight * inWidth * inChannels] });
+  const errors = run("Reshape", wasm, { x: dy }, { shape: [1, batchSize, outChannels] });
+  const product = run("BatchMatMul", wasm, { a: rows, b: errors }, { transposeA: true, transposeB: false });
+  free(wasm, rows, errors);
+  const dW = run("Reshape", wasm, { x: product }, { shape: info.filterShape });
+  free(wasm, product);
+  return dW;
+}
+
 function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): TensorInfo {
   const wasm = wasmBackend(NAME, backend);
   const x = input(NAME, inputs, "x");
@@ -81,6 +96,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
   );
   expectShape(NAME, "dy", dy, info.outShape);
   if (oneChannelCase(info, format)) return filterGradOneChannel(wasm, x, dy, info);
+  if (coversWholeInput(info, format)) return wholeInput(wasm, x, dy, info);
   if (format === "NHWC" && info.inChannels === 1) return byPatches(wasm, x, dy, info);
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
 

@@ -9,7 +9,7 @@
 // [n, h·w·c], by the kernel as a matrix, [h·w·c, k] (batchMatMul.ts).
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { NATIVE_ROWS, nativeProduct } from "./batchMatMul";
+import { NATIVE_ROWS, coversWholeInput, nativeProduct } from "./batchMatMul";
 import { convOneChannel, oneChannelCase } from "./oneChannel";
 import {
   activate,
@@ -23,23 +23,6 @@ import {
   wasmBackend,
   type TensorInfo,
 } from "./util";
-
-/** Whether the kernel covers the whole input with no padding, channels last (one output pixel per image), for at most NATIVE_ROWS images — 09-training-lenet-mnist. */
-export function wholeInputCase(info: tf.backend_util.Conv2DInfo, format: "NHWC" | "NCHW"): boolean {
-  const { padInfo } = info;
-  return (
-    format === "NHWC" &&
-    info.filterHeight === info.inHeight &&
-    info.filterWidth === info.inWidth &&
-    info.dilationHeight === 1 &&
-    info.dilationWidth === 1 &&
-    padInfo.top + padInfo.bottom + padInfo.left + padInfo.right === 0 &&
-    info.batchSize > 0 &&
-    info.batchSize <= NATIVE_ROWS &&
-    info.inChannels > 0 &&
-    info.outChannels > 0
-  );
-}
 
 /** The course's own forward pass when one applies to this Conv2D / FusedConv2D, else null. */
 function ownConvolution(
@@ -65,7 +48,7 @@ function ownConvolution(
   );
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) return null;
   if (oneChannelCase(info, format)) return convOneChannel(wasm, x, filter, bias ?? null, activation, info);
-  if (wholeInputCase(info, format)) {
+  if (coversWholeInput(info, format) && info.batchSize <= NATIVE_ROWS) {
     // x and W are already these matrices in memory, row by row: nothing to reshape.
     const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
     const z = nativeProduct(wasm, x, filter, bias ?? null, [batchSize, inHeight * inWidth * inChannels, outChannels], info.outShape);
