@@ -556,23 +556,38 @@ export function adam(w: usize, g: usize, m: usize, v: usize, count: i32, beta1: 
 export function matmul(a: usize, b: usize, c: usize, bias: usize, m: i32, k: i32, n: i32, withBias: i32): void {
   for (let i = 0; i < m; i += 4) {
     // Rows i..i+3 of A (the last block repeats row m − 1 and keeps only the real rows).
-    const r1 = min(i + 1, m - 1), r2 = min(i + 2, m - 1), r3 = min(i + 3, m - 1);
-    const a0 = a + ((<usize>(i * k)) << 2), a1 = a + ((<usize>(r1 * k)) << 2);
-    const a2 = a + ((<usize>(r2 * k)) << 2), a3 = a + ((<usize>(r3 * k)) << 2);
+    const r1 = min(i + 1, m - 1),
+      r2 = min(i + 2, m - 1),
+      r3 = min(i + 3, m - 1);
+    const a0 = a + ((<usize>(i * k)) << 2),
+      a1 = a + ((<usize>(r1 * k)) << 2);
+    const a2 = a + ((<usize>(r2 * k)) << 2),
+      a3 = a + ((<usize>(r3 * k)) << 2);
     let j = 0;
     for (; j + 8 <= n; j += 8) {
-      let s0 = f32x4.splat(0), s1 = s0;
+      let s0 = f32x4.splat(0),
+        s1 = s0;
       if (withBias) {
         s0 = v128.load(bias + ((<usize>j) << 2));
         s1 = v128.load(bias + ((<usize>j) << 2), 16);
       }
-      let p0 = s0, p1 = s1, q0 = s0, q1 = s1, u0 = s0, u1 = s1, v0 = s0, v1 = s1;
+      let p0 = s0,
+        p1 = s1,
+        q0 = s0,
+        q1 = s1,
+        u0 = s0,
+        u1 = s1,
+        v0 = s0,
+        v1 = s1;
       let col = b + ((<usize>j) << 2);
       for (let l = 0; l < k; l++) {
-        const b0 = v128.load(col), b1 = v128.load(col, 16);
+        const b0 = v128.load(col),
+          b1 = v128.load(col, 16);
         const at = (<usize>l) << 2;
-        const x0 = v128.load32_splat(a0 + at), x1 = v128.load32_splat(a1 + at);
-        const x2 = v128.load32_splat(a2 + at), x3 = v128.load32_splat(a3 + at);
+        const x0 = v128.load32_splat(a0 + at),
+          x1 = v128.load32_splat(a1 + at);
+        const x2 = v128.load32_splat(a2 + at),
+          x3 = v128.load32_splat(a3 + at);
         p0 = f32x4.add(p0, f32x4.mul(x0, b0));
         p1 = f32x4.add(p1, f32x4.mul(x0, b1));
         q0 = f32x4.add(q0, f32x4.mul(x1, b0));

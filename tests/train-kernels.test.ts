@@ -336,8 +336,19 @@ describe("convolutions of one input channel at stride 1 (the course's conv1 and 
     const x = values([3, 12, 10, 1], 11);
     const w = values([5, 5, 1, 6], 12);
     const b = values([6], 13);
-    const loss = (input: tf.Tensor4D, kernel: tf.Tensor4D) =>
-      tf.sum(tf.square(tf.fused.conv2d({ x: input, filter: kernel, strides: 1, pad: "same", bias: tf.tensor1d(b), activation: "relu" })));
+    const loss = (input: tf.Tensor, kernel: tf.Tensor) =>
+      tf.sum(
+        tf.square(
+          tf.fused.conv2d({
+            x: input as tf.Tensor4D,
+            filter: kernel as tf.Tensor4D,
+            strides: 1,
+            pad: "same",
+            bias: tf.tensor1d(b),
+            activation: "relu",
+          }),
+        ),
+      );
     for (const which of [0, 1]) {
       await expectSameOnBoth(() => tf.grads(loss)([tf.tensor4d(x, [3, 12, 10, 1]), tf.tensor4d(w, [5, 5, 1, 6])])[which]);
     }
@@ -603,7 +614,7 @@ describe("products on the course's matmul (batches of up to NATIVE_ROWS rows) eq
         const conv = (xx: tf.Tensor4D, ww: tf.Tensor4D) =>
           tf.fused.conv2d({ x: xx, filter: ww, strides: 1, pad: "valid", bias: withBias ? tf.tensor1d(b) : undefined, activation: f });
         await expectSameOnBoth(() => conv(tf.tensor4d(x, xs), tf.tensor4d(w, ws)));
-        const loss = (xx: tf.Tensor4D, ww: tf.Tensor4D) => tf.sum(tf.square(conv(xx, ww)));
+        const loss = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(conv(xx as tf.Tensor4D, ww as tf.Tensor4D)));
         for (const which of [0, 1]) await expectSameOnBoth(() => tf.grads(loss)([tf.tensor4d(x, xs), tf.tensor4d(w, ws)])[which]);
       }),
       { numRuns: RUNS / 2 },
