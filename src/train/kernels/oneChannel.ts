@@ -7,6 +7,8 @@
 // The backend's own convolution and matrix product are made for many input channels: with one they
 // do little work per number they move, and they repack their weights (forward) or z̄ (W̄) whenever
 // those change, which is every training step. Any other case goes to the backend's own kernels.
+// Like the backend's own convolutions, the loops multiply padding (and the plane's extra columns) by
+// zero too: an infinite input or weight gives NaN where the `cpu` kernel, which skips them, may give ±∞.
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { address, nativeKernels, windowGeometry } from "../native";
