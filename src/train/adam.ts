@@ -28,7 +28,7 @@ export class FlatAdam {
   ) {
     this.learningRate = learningRate;
     this.stride = Math.ceil(size / 4) * 4; // 16-byte aligned blocks
-    const { kernels, memory } = nativeOnOwnMemory(4 * this.stride, "train.fit");
+    const { kernels, memory } = nativeOnOwnMemory(4 * this.stride, "FlatAdam");
     this.native = kernels;
     this.memory = new Float32Array(memory.buffer, 0, 4 * this.stride); // zeros: m = v = 0
     this.beta1Power = beta1;

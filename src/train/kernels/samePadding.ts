@@ -26,26 +26,16 @@ import {
 
 /** The course's own forward pass when one applies to this Conv2D / FusedConv2D, else null. */
 function ownConvolution(
-  name: string,
   wasm: BackendWasm,
   inputs: tf.NamedTensorInfoMap,
   attrs: tf.NamedAttrMap | undefined,
+  info: tf.backend_util.Conv2DInfo,
+  format: "NHWC" | "NCHW",
 ): TensorInfo | null {
   const { x, filter, bias, preluActivationWeights } = inputs;
   const activation = attrs?.activation ?? "linear";
   if (!x || !filter || x.dtype !== "float32" || filter.dtype !== "float32" || preluActivationWeights) return null;
   if (!unaryActivation(activation)) return null;
-  const format = dataFormatAttr(name, attrs);
-  const info = tf.backend_util.computeConv2DInfo(
-    shape4(name, "x", x.shape),
-    shape4(name, "filter", filter.shape),
-    pairAttr(name, attrs, "strides"),
-    pairAttr(name, { dilations: attrs?.dilations ?? 1 }, "dilations"),
-    padAttr(name, attrs),
-    roundingAttr(name, attrs),
-    false,
-    tf.backend_util.convertConv2DDataFormat(format),
-  );
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) return null;
   if (oneChannelCase(info, format)) return convOneChannel(wasm, x, filter, bias ?? null, activation, info);
   if (coversWholeInput(info, format) && info.batchSize <= NATIVE_ROWS) {
@@ -60,23 +50,28 @@ function ownConvolution(
 function explicitSame(name: string, depthwise: boolean): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const wasm = wasmBackend(name, backend);
-    if (!depthwise) {
-      const done = ownConvolution(name, wasm, inputs, attrs);
-      if (done) return done;
-    }
-    if (attrs?.pad !== "same" || dataFormatAttr(name, attrs) !== "NHWC") return runStock(name, wasm, inputs, attrs);
+    const format = dataFormatAttr(name, attrs);
+    const same = attrs?.pad === "same" && format === "NHWC";
+    if (depthwise && !same) return runStock(name, wasm, inputs, attrs);
     const x = inputs.x;
     const filter = inputs.filter;
     if (!x || !filter) throw new Error(`${name}: needs inputs x and filter`);
+    // The geometry once, for the course's own cases and for the explicit padding alike.
     const info = tf.backend_util.computeConv2DInfo(
       shape4(name, "x", x.shape),
       shape4(name, "filter", filter.shape),
       pairAttr(name, attrs, "strides"),
-      pairAttr(name, { dilations: attrs.dilations ?? 1 }, "dilations"),
-      "same",
-      undefined,
+      pairAttr(name, { dilations: attrs?.dilations ?? 1 }, "dilations"),
+      padAttr(name, attrs),
+      roundingAttr(name, attrs),
       depthwise,
+      tf.backend_util.convertConv2DDataFormat(format),
     );
+    if (!depthwise) {
+      const done = ownConvolution(wasm, inputs, attrs, info, format);
+      if (done) return done;
+    }
+    if (!same) return runStock(name, wasm, inputs, attrs);
     const { top, bottom, left, right } = info.padInfo;
     const pad = [
       [0, 0],

@@ -131,7 +131,7 @@ export function expectShape(kernel: string, name: string, info: TensorInfo, shap
 /** The stock unary kernel that applies each fused activation our kernels take; null for none. */
 const UNARY: Readonly<Record<string, string | null>> = { linear: null, relu: "Relu", relu6: "Relu6", elu: "Elu", sigmoid: "Sigmoid" };
 
-/** A fused activation our kernels apply themselves (prelu and leakyrelu, which take weights, stay with the stock ones) — 09-training-lenet-mnist. */
+/** A fused activation our kernels apply themselves (prelu and leakyrelu, which take a weight or a slope, stay with the stock ones) — 09-training-lenet-mnist. */
 export function unaryActivation(activation: unknown): activation is string {
   return typeof activation === "string" && Object.hasOwn(UNARY, activation);
 }
