@@ -17,12 +17,14 @@ const { GradientStep } = require("../dist/train/step");
 const { FlatAdam } = require("../dist/train/adam");
 const { lenet5, toTfModel } = require("../dist/models");
 const { loadMnist } = require("../dist/datasets");
+const { run: runKernel, runStock } = require("../dist/train/kernels/util");
 
 const BATCH = 64;
 const EPOCHS = 5; // measured epochs per thread count (after the first)
 const CPU_RUNS = 3;
 const CPU_BATCHES = 2; // the stock backend takes seconds per batch: a few batches are enough
 const PROFILE_STEPS = 10;
+const PRODUCT_RUNS = 200;
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -174,6 +176,32 @@ async function profileStep(train) {
   return { ops, stepMs: median(walls) };
 }
 
+/**
+ * Milliseconds of C5's forward product as the batch's rows times the kernel, 64×400 · 400×120 (median of
+ * PRODUCT_RUNS): the stock kernel with a new B each time (training: XNNPACK repacks it), the stock kernel
+ * with the same B (its packing kept), and the fast backend's kernel (the native loop for ≤ 256 rows).
+ */
+function productTimes() {
+  const backend = tf.backend();
+  const a = tf.randomUniform([1, BATCH, 400], -1, 1, "float32", 1);
+  const b0 = tf.randomUniform([1, 400, 120], -1, 1, "float32", 2);
+  const time = (kernel, fresh) => {
+    const ms = [];
+    for (let i = 0; i < PRODUCT_RUNS; i++) {
+      const b = fresh ? tf.mul(b0, 1) : b0;
+      const start = performance.now();
+      const c = kernel("BatchMatMul", backend, { a, b }, { transposeA: false, transposeB: false });
+      ms.push(performance.now() - start);
+      backend.disposeData(c.dataId);
+      if (fresh) b.dispose();
+    }
+    return fixed(median(ms.slice(PRODUCT_RUNS / 5)), 3);
+  };
+  const result = { stockNewB: time(runStock, true), stockSameB: time(runStock, false), fast: time(runKernel, true) };
+  tf.dispose([a, b0]);
+  return result;
+}
+
 function printProfiles(say, tfjs, torch) {
   const top = 14;
   const total = (ops) => ops.reduce((a, o) => a + o.ms, 0);
@@ -226,6 +254,7 @@ async function run({ json } = {}) {
   try {
     for (const threads of [1, 2]) rows[threads] = await sideBySide(train, threads, torch);
     const tfjsProfile = await profileStep(train);
+    const products = productTimes();
     const torchProfile = torch.profile ? await torch.profile(1) : null;
     const result = {
       digits: train.count,
@@ -237,6 +266,7 @@ async function run({ json } = {}) {
       threads: rows,
       fastOverCpu: fixed(rows[1].steady.tfjs / cpu, 1),
       profile: { tfjs: tfjsProfile, torch: torchProfile },
+      products,
     };
 
     say(
@@ -256,6 +286,10 @@ async function run({ json } = {}) {
     );
     say("");
     printProfiles(say, tfjsProfile, torchProfile);
+    say(
+      `C5's product ${BATCH}×400 · 400×120 (ms, median of ${PRODUCT_RUNS}): stock kernel with a new B ${products.stockNewB}, ` +
+        `with the same B ${products.stockSameB} (XNNPACK's packing kept); fast backend with a new B ${products.fast}`,
+    );
     say(`load average (1, 5, 15 min) after: ${result.load.after}`);
     return result;
   } finally {
