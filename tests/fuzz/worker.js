@@ -282,12 +282,10 @@ async function main() {
     }
     process.send({ kind: "done", index: i, name: t.name, outcome, detail });
   }
-  process.send({ kind: "end" });
 }
+// process.send only queues a message: exit once the last one is sent, or the parent, when slow to read
+// (a loaded machine), loses the queue's tail and takes the exit for a crash of the call under way.
 main().then(
-  () => process.exit(0),
-  (e) => {
-    process.send({ kind: "crash", detail: String(e && e.stack) });
-    process.exit(1);
-  },
+  () => process.send({ kind: "end" }, () => process.exit(0)),
+  (e) => process.send({ kind: "crash", detail: String(e && e.stack) }, () => process.exit(1)),
 );
