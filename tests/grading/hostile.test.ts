@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gradeAll, BatchReport } from "../../src/course/grade/batch";
 import { loadAssignment } from "../../src/course/grade/assignment";
 import { releaseNotebook } from "../../src/course/grade/release";
-import { sandboxProblem } from "../../src/course/grade/sandbox";
+import { sandboxProblem, unreadableForUid } from "../../src/course/grade/sandbox";
 import { groupsLeft } from "../../src/course/grade/cgroup";
 import { Notebook, serializeNotebook, text } from "../../src/course/notebook";
 import { Row } from "../../src/course/grade/gradebook";
@@ -897,5 +897,23 @@ describe("a hostile class graded in the sandbox", () => {
     for (const line of csv.split("\n").slice(1)) expect(line).not.toMatch(/(^|,)[=+\-@]/);
     const leak = row(cases.find((c) => c.name === "caller-leak") as Case).tests[0].checks.join("\n");
     expect(leak).toContain("leaked: null");
+  });
+});
+
+describe("a project the sandbox's uid cannot read", () => {
+  it("is named before any grading, with the fix, and a readable one passes the same check", () => {
+    // As root (CI) the kernels run as an unprivileged uid: a folder closed to others (mktemp -d) hides the project from bwrap.
+    expect(process.getuid?.()).toBe(0);
+    const closed = mkdtempSync(join(tmpdir(), "closed-project-"));
+    try {
+      mkdirSync(join(closed, "dist"));
+      writeFileSync(join(closed, "package.json"), "{}");
+      execFileSync("chmod", ["700", closed]);
+      expect(unreadableForUid(closed, 1_900_000)).toBe(join(closed, "dist"));
+      execFileSync("chmod", ["755", closed]);
+      expect(unreadableForUid(closed, 1_900_000)).toBeNull();
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
   });
 });

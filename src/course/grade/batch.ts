@@ -11,7 +11,7 @@ import { Assignment, loadAssignment } from "./assignment";
 import { feedbackHtml } from "./feedback";
 import { GradeSettings, gradeFile, Graded, statusText, ungraded } from "./grade";
 import { gradebookCsv, Row } from "./gradebook";
-import { Isolation } from "./sandbox";
+import { Isolation, unreadableForUid } from "./sandbox";
 import { findSubmissions, safeName, Submission } from "./submissions";
 
 /** Bumped when grading changes in a way that makes stored results stale. */
@@ -145,6 +145,15 @@ export async function gradeAll(options: BatchOptions): Promise<BatchReport> {
     // As root, each kernel slot runs as a host uid of its own (no account needed), never as root.
     uidBase: process.getuid?.() === 0 ? UID_BASE : undefined,
   };
+  if (settings.isolation === "sandbox" && settings.uidBase !== undefined) {
+    const unreadable = unreadableForUid(projectRoot, settings.uidBase);
+    if (unreadable !== null) {
+      throw new Error(
+        `gradeAll: the sandbox runs each kernel as host uid ${settings.uidBase} and up, which cannot read ${unreadable}: ` +
+          `a folder on the way is closed to other users (mktemp -d makes such folders). Open it for reading (chmod o+rx) or grade from a project elsewhere`,
+      );
+    }
+  }
   const hide = (message: string) =>
     scrub(message, [
       [out, "<output folder>"],

@@ -138,12 +138,32 @@ export function bwrapArgs(root: string, workDir: string): string[] {
     "--tmpfs",
     "/tmp",
   ];
-  for (const part of ["dist", "node_modules", "datasets", "package.json"]) {
+  for (const part of PROJECT_PARTS) {
     const path = join(root, part);
     if (existsSync(path)) args.push("--ro-bind", path, path);
   }
   args.push("--size", String(TMPFS_BYTES), "--tmpfs", workDir, "--chdir", workDir);
   return args;
+}
+
+/** The parts of the project a grading kernel sees, read-only. */
+const PROJECT_PARTS = ["dist", "node_modules", "datasets", "package.json"] as const;
+
+/**
+ * The first part of the project that host uid `uid` cannot read (bwrap runs as that uid, so it could not
+ * bind it): a folder on the way is closed to other users, as `mktemp -d` makes them. Null when all are readable.
+ */
+export function unreadableForUid(root: string, uid: number): string | null {
+  for (const part of PROJECT_PARTS) {
+    const path = join(root, part);
+    if (!existsSync(path)) continue;
+    const probe = spawnSync("setpriv", [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--", "test", "-r", path], {
+      stdio: "ignore",
+      timeout: 10_000,
+    });
+    if (probe.status !== 0) return path;
+  }
+  return null;
 }
 
 /** What this machine lacks for the sandbox, or null when it has it all. */
