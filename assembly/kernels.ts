@@ -2,25 +2,13 @@
 // (TypeScript's syntax, compiled to WebAssembly with SIMD by `npm run build`). The module has no
 // memory of its own: it works inside the backend's memory, on the tensors the backend allocated,
 // so nothing is copied in or out. Every pointer is a byte offset there; every tensor is float32,
-// channels last (NHWC). The matrix products stay in the backend (XNNPACK); these are the loops
+// channels last (NHWC). The larger matrix products stay in the backend (XNNPACK); these are the loops
 // around them. The functions over windows (patches, pooling) take the window geometry in one order:
 // n, h, w, channels, kh, kw, top, left, outH, outW, strideH, strideW. Each one is tested equal to TensorFlow.js's `cpu` kernels (tests/train-kernels.test.ts).
 
-/** The float at index `i` of the array at `p`. */
-function get(p: usize, i: i32): f32 {
-  return load<f32>(p + ((<usize>i) << 2));
-}
+import { fill, get, madd, set } from "./memory";
 
-function set(p: usize, i: i32, v: f32): void {
-  store<f32>(p + ((<usize>i) << 2), v);
-}
-
-function fill(p: usize, n: i32, v: f32): void {
-  let k = 0;
-  const vv = f32x4.splat(v);
-  for (; k + 4 <= n; k += 4) v128.store(p + ((<usize>k) << 2), vv);
-  for (; k < n; k++) set(p, k, v);
-}
+export { channelsScratch, convFilter, convForward, convInput } from "./channels";
 
 /** dst[k] += src[k]·a for k < n. */
 function addScaled(dst: usize, src: usize, n: i32, a: f32): void {
@@ -371,14 +359,14 @@ export function conv1(
               v3 = v128.load(p, 48);
             const u = v128.load(w0 + q);
             const e = v128.load(w1 + q);
-            a0 = f32x4.add(a0, f32x4.mul(v0, u));
-            a1 = f32x4.add(a1, f32x4.mul(v1, u));
-            a2 = f32x4.add(a2, f32x4.mul(v2, u));
-            a3 = f32x4.add(a3, f32x4.mul(v3, u));
-            c0 = f32x4.add(c0, f32x4.mul(v0, e));
-            c1 = f32x4.add(c1, f32x4.mul(v1, e));
-            c2 = f32x4.add(c2, f32x4.mul(v2, e));
-            c3 = f32x4.add(c3, f32x4.mul(v3, e));
+            a0 = madd(v0, u, a0);
+            a1 = madd(v1, u, a1);
+            a2 = madd(v2, u, a2);
+            a3 = madd(v3, u, a3);
+            c0 = madd(v0, e, c0);
+            c1 = madd(v1, e, c1);
+            c2 = madd(v2, e, c2);
+            c3 = madd(v3, e, c3);
           }
         }
         v128.store(block, a0);
@@ -480,14 +468,14 @@ export function conv1Filter(
             v1 = v128.load(p1 + q),
             v2 = v128.load(p2 + q),
             v3 = v128.load(p3 + q);
-          a0 = f32x4.add(a0, f32x4.mul(v0, u));
-          a1 = f32x4.add(a1, f32x4.mul(v1, u));
-          a2 = f32x4.add(a2, f32x4.mul(v2, u));
-          a3 = f32x4.add(a3, f32x4.mul(v3, u));
-          c0 = f32x4.add(c0, f32x4.mul(v0, e));
-          c1 = f32x4.add(c1, f32x4.mul(v1, e));
-          c2 = f32x4.add(c2, f32x4.mul(v2, e));
-          c3 = f32x4.add(c3, f32x4.mul(v3, e));
+          a0 = madd(v0, u, a0);
+          a1 = madd(v1, u, a1);
+          a2 = madd(v2, u, a2);
+          a3 = madd(v3, u, a3);
+          c0 = madd(v0, e, c0);
+          c1 = madd(v1, e, c1);
+          c2 = madd(v2, e, c2);
+          c3 = madd(v3, e, c3);
         }
         v128.store(at0, a0);
         v128.store(at0, a1, 16);
@@ -588,14 +576,14 @@ export function matmul(a: usize, b: usize, c: usize, bias: usize, m: i32, k: i32
           x1 = v128.load32_splat(a1 + at);
         const x2 = v128.load32_splat(a2 + at),
           x3 = v128.load32_splat(a3 + at);
-        p0 = f32x4.add(p0, f32x4.mul(x0, b0));
-        p1 = f32x4.add(p1, f32x4.mul(x0, b1));
-        q0 = f32x4.add(q0, f32x4.mul(x1, b0));
-        q1 = f32x4.add(q1, f32x4.mul(x1, b1));
-        u0 = f32x4.add(u0, f32x4.mul(x2, b0));
-        u1 = f32x4.add(u1, f32x4.mul(x2, b1));
-        v0 = f32x4.add(v0, f32x4.mul(x3, b0));
-        v1 = f32x4.add(v1, f32x4.mul(x3, b1));
+        p0 = madd(x0, b0, p0);
+        p1 = madd(x0, b1, p1);
+        q0 = madd(x1, b0, q0);
+        q1 = madd(x1, b1, q1);
+        u0 = madd(x2, b0, u0);
+        u1 = madd(x2, b1, u1);
+        v0 = madd(x3, b0, v0);
+        v1 = madd(x3, b1, v1);
         col += (<usize>n) << 2;
       }
       const out = c + ((<usize>(i * n + j)) << 2);

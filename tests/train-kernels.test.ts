@@ -7,8 +7,9 @@ import fc from "fast-check";
 import { tf } from "../src/tf";
 import { readFileSync } from "fs";
 import { fastKernels, useFastBackend } from "../src/train/backend";
-import { NATIVE_WASM, PATCH_LIMIT } from "../src/train/native";
+import { NATIVE_RELAXED_WASM, NATIVE_WASM, PATCH_LIMIT, nativeWasmFile, relaxedSimd } from "../src/train/native";
 import { oneChannelCase } from "../src/train/kernels/oneChannel";
+import { channelsCase, type ChannelsPass } from "../src/train/kernels/channels";
 import { NATIVE_ROWS, coversWholeInput, nativeProductCase } from "../src/train/kernels/batchMatMul";
 import { seededRandom } from "../src/random";
 
@@ -355,12 +356,129 @@ describe("convolutions of one input channel at stride 1 (the course's conv1 and 
   });
 });
 
+/** Many channels in, channels last, any stride and padding: the cases the native convForward, convInput and convFilter take. */
+function manyChannels(pass: ChannelsPass): fc.Arbitrary<ConvCase> {
+  return fc
+    .record({
+      batch: size(3),
+      height: size(11),
+      width: size(11),
+      inChannels: fc.integer({ min: 2, max: 9 }),
+      outChannels: fc.integer({ min: 8, max: 20 }),
+      filter: fc.tuple(size(5), size(5)),
+      strides: fc.tuple(size(3), size(3)),
+      pad: fc.oneof(fc.constant<Pad>("valid"), fc.constant<Pad>("same"), explicitPad, fc.nat(3)),
+      seed: fc.nat(),
+    })
+    .map((c): ConvCase => ({
+      ...c,
+      dataFormat: "NHWC",
+      ...(typeof c.pad === "number" ? { filter: [c.filter[0], c.filter[0]], strides: [c.strides[0], c.strides[0]] } : {}),
+    }))
+    .filter((c) => {
+      const info = usable(c) ? convInfo(c) : null;
+      return info !== null && channelsCase(info, "NHWC", pass);
+    });
+}
+
+/** LeNet-5's C3 on 5 images of 13×13: 405 output pixels, more than W̄'s chunk of 256 and not a multiple of 4. */
+const c3Odd: ConvCase = { ...lenetLayers[2], batch: 5, height: 13, width: 13, seed: 21 };
+
+describe("convolutions of many channels (the course's convForward, convInput and convFilter) equal the cpu kernels", () => {
+  it("the random cases are ones the native loops take; one channel, fewer than 8 kernels, a dilation or NCHW are not", () => {
+    for (const pass of ["forward", "input", "filter"] as const) {
+      fc.assert(
+        fc.property(manyChannels(pass), (c) => {
+          const info = convInfo(c);
+          expect(info && channelsCase(info, "NHWC", pass)).toBe(true);
+        }),
+        { numRuns: 20 },
+      );
+    }
+    const c3 = convInfo(lenetLayers[2]);
+    if (!c3) throw new Error("invalid case");
+    for (const pass of ["forward", "input", "filter"] as const) {
+      expect(channelsCase(c3, "NHWC", pass)).toBe(true);
+      expect(channelsCase(c3, "NCHW", pass)).toBe(false);
+      expect(channelsCase({ ...c3, dilationHeight: 2 }, "NHWC", pass)).toBe(false);
+      expect(channelsCase({ ...c3, inChannels: 1 }, "NHWC", pass)).toBe(false);
+    }
+    expect(channelsCase({ ...c3, outChannels: 7 }, "NHWC", "forward")).toBe(false);
+    expect(channelsCase({ ...c3, outChannels: 7 }, "NHWC", "filter")).toBe(false);
+    expect(channelsCase({ ...c3, outChannels: 7 }, "NHWC", "input")).toBe(true);
+    expect(channelsCase({ ...c3, inChannels: 3, filterWidth: 2 }, "NHWC", "input")).toBe(false); // 6 numbers a patch row
+    expect(channelsCase({ ...c3, inChannels: 3, filterWidth: 1 }, "NHWC", "filter")).toBe(false); // 3
+  });
+  it("Conv2D and FusedConv2D on random shapes, strides and paddings, each activation, with and without a bias", async () => {
+    const check = async (c: ConvCase, activation: (typeof stride1Activations)[number], withBias: boolean) => {
+      const x = values(xShape(c), c.seed);
+      const w = values(filterShape(c), c.seed + 1);
+      const b = values([c.outChannels], c.seed + 2);
+      const input = () => ({ x: tf.tensor4d(x, xShape(c)), filter: tf.tensor4d(w, filterShape(c)), strides: c.strides, pad: c.pad });
+      await expectSameOnBoth(() => tf.fused.conv2d({ ...input(), bias: withBias ? tf.tensor1d(b) : undefined, activation }));
+      if (activation === "linear" && !withBias) await expectSameOnBoth(() => tf.conv2d(input().x, input().filter, c.strides, c.pad));
+    };
+    await fc.assert(fc.asyncProperty(manyChannels("forward"), fc.constantFrom(...stride1Activations), fc.boolean(), check), {
+      numRuns: RUNS,
+    });
+  });
+  it("Conv2DBackpropFilter on random shapes, strides and paddings", async () => {
+    await fc.assert(fc.asyncProperty(manyChannels("filter"), checkBackpropFilter), { numRuns: RUNS });
+  });
+  it("Conv2DBackpropInput on random shapes, strides and paddings", async () => {
+    await fc.assert(fc.asyncProperty(manyChannels("input"), checkBackpropInput), { numRuns: RUNS });
+  });
+  it("on LeNet-5's C3 at a batch of 64, and on 405 output pixels (W̄ in chunks, a last block of one pixel)", async () => {
+    for (const c of [{ ...lenetLayers[2], batch: 64 }, c3Odd]) {
+      const x = values(xShape(c), c.seed);
+      const w = values(filterShape(c), c.seed + 1);
+      const b = values([c.outChannels], c.seed + 2);
+      await expectSameOnBoth(() =>
+        tf.fused.conv2d({
+          x: tf.tensor4d(x, xShape(c)),
+          filter: tf.tensor4d(w, filterShape(c)),
+          pad: "valid",
+          strides: 1,
+          bias: tf.tensor1d(b),
+        }),
+      );
+      await checkBackpropFilter(c);
+      await checkBackpropInput(c);
+    }
+  });
+  it("through tf.grad: the input's and the kernel's gradients of a fused, strided, padded convolution", async () => {
+    const x = values([3, 12, 10, 5], 31);
+    const w = values([3, 4, 5, 12], 32);
+    const b = values([12], 33);
+    const loss = (input: tf.Tensor, kernel: tf.Tensor) =>
+      tf.sum(
+        tf.square(
+          tf.fused.conv2d({
+            x: input as tf.Tensor4D,
+            filter: kernel as tf.Tensor4D,
+            strides: [2, 1],
+            pad: "same",
+            bias: tf.tensor1d(b),
+            activation: "relu",
+          }),
+        ),
+      );
+    for (const which of [0, 1]) {
+      await expectSameOnBoth(() => tf.grads(loss)([tf.tensor4d(x, [3, 12, 10, 5]), tf.tensor4d(w, [3, 4, 5, 12])])[which]);
+    }
+  });
+});
+
 describe("Conv2DBackpropInput equals the cpu kernel", () => {
-  it("on LeNet-5's three convolutions (the convolution, patches and matrix-product paths)", async () => {
+  it("on LeNet-5's three convolutions (the convolution, many-channel and matrix-product paths)", async () => {
     for (const c of lenetLayers) await checkBackpropInput(c);
   });
   it("on a batch whose patches do not fit at once (taken in chunks of images)", async () => {
-    await checkBackpropInput({ ...hugeImages, inChannels: 2, pad: "valid", strides: [2, 1] });
+    const info = convInfo(hugeStrided);
+    if (!info) throw new Error("invalid case");
+    expect(channelsCase(info, "NHWC", "input")).toBe(false);
+    expect(info.filterHeight * info.filterWidth * info.outHeight * info.outWidth).toBeGreaterThan(PATCH_LIMIT);
+    await checkBackpropInput(hugeStrided);
   });
   it("on random shapes, strides, paddings, rounding modes and data formats", async () => {
     await fc.assert(fc.asyncProperty(convCase, checkBackpropInput), { numRuns: RUNS });
@@ -788,14 +906,84 @@ describe("the course's native module (assembly/kernels.ts → dist/native.wasm)"
     }
     return ids;
   }
-  it("imports the backend's memory and nothing else, and has no memory, globals or data of its own", () => {
-    const bytes = new Uint8Array(readFileSync(NATIVE_WASM));
-    const module = new WebAssembly.Module(bytes);
-    expect(WebAssembly.Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
-    expect(WebAssembly.Module.exports(module).every((e) => e.kind === "function")).toBe(true);
-    const ids = sections(bytes);
-    expect(ids).toContain(10); // it has code
-    for (const id of [5, 6, 11]) expect(ids).not.toContain(id);
+  it("both builds import the backend's memory and nothing else, and have no memory, globals or data of their own", () => {
+    for (const file of [NATIVE_WASM, NATIVE_RELAXED_WASM]) {
+      const bytes = new Uint8Array(readFileSync(file));
+      const module = new WebAssembly.Module(bytes);
+      expect(WebAssembly.Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
+      expect(WebAssembly.Module.exports(module).every((e) => e.kind === "function")).toBe(true);
+      const ids = sections(bytes);
+      expect(ids).toContain(10); // it has code
+      for (const id of [5, 6, 11]) expect(ids).not.toContain(id);
+    }
+  });
+  it("relaxed SIMD is on in this Node, so the kernels run native-relaxed.wasm; DL_BY_HAND_SIMD=plain keeps native.wasm", () => {
+    expect(relaxedSimd()).toBe(true);
+    expect(nativeWasmFile()).toBe(NATIVE_RELAXED_WASM);
+    const before = process.env.DL_BY_HAND_SIMD;
+    process.env.DL_BY_HAND_SIMD = "plain";
+    try {
+      expect(relaxedSimd()).toBe(false);
+      expect(nativeWasmFile()).toBe(NATIVE_WASM);
+    } finally {
+      if (before === undefined) delete process.env.DL_BY_HAND_SIMD;
+      else process.env.DL_BY_HAND_SIMD = before;
+    }
+  });
+  it("the plain build computes what the relaxed one does, function by function (within float rounding)", () => {
+    /** Runs `call` on a fresh memory holding `arrays` (at 16-byte aligned offsets), returns the memory's numbers after. */
+    const runOn = (file: string, arrays: Float32Array[], call: (f: Record<string, CallableFunction>, at: number[]) => void) => {
+      const memory = new WebAssembly.Memory({ initial: 64 });
+      const f = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { memory } }).exports as Record<
+        string,
+        CallableFunction
+      >;
+      const heap = new Float32Array(memory.buffer);
+      const at: number[] = [];
+      let next = 16;
+      for (const a of arrays) {
+        at.push(next * 4);
+        heap.set(a, next);
+        next += (a.length + 3) & ~3;
+      }
+      at.push(next * 4); // free memory after the arrays: outputs and scratch
+      call(f, at);
+      return Float32Array.from(heap.subarray(0, next + 200_000));
+    };
+    // LeNet-5's C3 on 3 images, padded by 1 on every side, stride 1: geometry (n, h, w, c, kh, kw, top, left, outH, outW, strides)
+    const g = [3, 14, 14, 6, 5, 5, 1, 1, 12, 12, 1, 1];
+    const x = values([3, 14, 14, 6], 41);
+    const w = values([5, 5, 6, 16], 42);
+    const b = values([16], 43);
+    const dy = values([3, 12, 12, 16], 44);
+    const x1 = values([3, 14, 14, 1], 45);
+    const w1 = values([5, 5, 1, 6], 46);
+    const dy1 = values([3, 12, 12, 6], 47);
+    const OUT = 60_000; // numbers of the output region, after which scratch starts
+    const calls: [string, (f: Record<string, CallableFunction>, at: number[]) => void][] = [
+      ["convForward", (f, at) => f.convForward(at[0], at[1], at[2], at[7], at[7] + OUT * 4, 16, 1, ...g)],
+      ["convFilter", (f, at) => f.convFilter(at[0], at[3], at[7], at[7] + OUT * 4, 16, ...g)],
+      ["convInput", (f, at) => f.convInput(at[3], at[1], at[7], at[7] + OUT * 4, 16, ...g)],
+      ["conv1", (f, at) => f.conv1(at[4], at[5], at[2], at[7], at[7] + OUT * 4, 6, 1, 3, 14, 14, 1, 5, 5, 1, 1, 12, 12, 1, 1)],
+      ["conv1Filter", (f, at) => f.conv1Filter(at[4], at[6], at[7], at[7] + OUT * 4, 6, 3, 14, 14, 1, 5, 5, 1, 1, 12, 12, 1, 1)],
+      ["matmul", (f, at) => f.matmul(at[0], at[1], at[7], at[2], 18, 150, 16, 1)], // x's first 18 × 150 numbers times W as [150, 16]
+    ];
+    for (const [name, call] of calls) {
+      const arrays = [x, w, b, dy, x1, w1, dy1];
+      const plain = runOn(NATIVE_WASM, arrays, call);
+      const relaxed = runOn(NATIVE_RELAXED_WASM, arrays, call);
+      const start = arrays.reduce((a, v) => a + ((v.length + 3) & ~3), 16);
+      const out = plain.subarray(start, start + OUT);
+      const other = relaxed.subarray(start, start + OUT);
+      let worst = 0;
+      let nonzero = 0;
+      for (let i = 0; i < OUT; i++) {
+        worst = Math.max(worst, Math.abs(out[i] - other[i]));
+        if (out[i] !== 0) nonzero++;
+      }
+      expect(nonzero, name).toBeGreaterThan(100);
+      expect(worst, name).toBeLessThan(1e-4);
+    }
   });
 });
 

@@ -3,7 +3,7 @@
 //
 //   dW[i, j, c, k] = Σ over images n and output cells (r, s) of  x[n, r·stride + i − pad, s·stride + j − pad, c] · dy[n, r, s, k]
 //
-// Four ways to compute it, each the faster where it is used:
+// Five ways to compute it, each the faster where it is used:
 //
 // - An input of one channel at stride 1 (LeNet-5's C1), channels last: the course's native loop
 //   `conv1Filter` (oneChannel.ts), which takes dy as it comes (the backend's product repacks it).
@@ -11,11 +11,14 @@
 //   one matrix product (batchMatMul.ts).
 // - One channel at a stride above 1, channels last: the convolution as a matrix product. The patches of x are the columns of Pᵀ (the course's native kernel `patchesT`),
 //   and the sum above is one product in the backend's own code:  dW = Pᵀ · dy, with dy as [n·r·s, k].
+// - Many channels into at least 8 kernels, channels last (C3): the course's native loop `convFilter`
+//   (channels.ts), the product Pᵀ · dy with the patches read straight from x.
 // - Otherwise, read the right-hand side as a convolution: the input channels c play the batch, the
 //   images n play the channels, and dy is the kernel, its taps `stride` pixels apart (dilation).
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { PATCH_LIMIT, address, nativeKernels, windowGeometry } from "../native";
+import { channelsCase, filterGradChannels } from "./channels";
 import { filterGradOneChannel, oneChannelCase } from "./oneChannel";
 import { coversWholeInput } from "./batchMatMul";
 import {
@@ -98,6 +101,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
   if (oneChannelCase(info, format)) return filterGradOneChannel(wasm, x, dy, info);
   if (coversWholeInput(info, format)) return wholeInput(wasm, x, dy, info);
   if (format === "NHWC" && info.inChannels === 1) return byPatches(wasm, x, dy, info);
+  if (channelsCase(info, format, "filter")) return filterGradChannels(wasm, x, dy, info);
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
 
   // Images become channels, input channels become the batch: x → [c, h, w, n], dy → [r, s, n, k].

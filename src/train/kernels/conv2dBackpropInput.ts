@@ -16,6 +16,7 @@
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { PATCH_LIMIT, address, nativeKernels, windowGeometry } from "../native";
+import { channelsCase, inputGradChannels } from "./channels";
 import { dataFormatAttr, free, input, padAttr, pairAttr, roundingAttr, run, runStock, shape4, wasmBackend, type TensorInfo } from "./util";
 
 const NAME = "Conv2DBackpropInput";
@@ -77,6 +78,9 @@ function conv2dBackpropInput({ inputs, backend, attrs }: Parameters<tf.KernelFun
     free(wasm, dy2, wT, w2, dx2);
     return dx;
   }
+
+  // Many channels (C3): the course's native loop adds each patch's z̄ · Wᵀ back in place (channels.ts).
+  if (channelsCase(info, format, "input")) return inputGradChannels(wasm, dy, filter, info);
 
   // Otherwise one convolution, when it pays: stride 1, padding smaller than the kernel, not mostly padding.
   const stride1 = info.strideHeight === 1 && info.strideWidth === 1;

@@ -3,13 +3,15 @@
 // (a 2×1 kernel with strides 1×2 on a 1×2 image, say: the result differs from the `cpu` kernel's).
 // TensorFlow.js's shape arithmetic gets it right, so 'same' is turned into the explicit padding it
 // computes, top/bottom and left/right, and the stock kernel runs with that.
-// Two cases of Conv2D and FusedConv2D run on the course's own loops instead, whatever their padding:
-// a one-channel input at stride 1 (LeNet-5's C1, oneChannel.ts), and a kernel that covers the whole
+// Most cases of Conv2D and FusedConv2D run on the course's own loops instead, whatever their padding:
+// a one-channel input at stride 1 (LeNet-5's C1, oneChannel.ts); a kernel that covers the whole
 // input with no padding (C5: a 1×1 output), which is the product x · W of the images as rows,
-// [n, h·w·c], by the kernel as a matrix, [h·w·c, k] (batchMatMul.ts).
+// [n, h·w·c], by the kernel as a matrix, [h·w·c, k] (batchMatMul.ts); and many channels into at least
+// 8 kernels (C3, channels.ts).
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { NATIVE_ROWS, coversWholeInput, nativeProduct } from "./batchMatMul";
+import { channelsCase, convChannels } from "./channels";
 import { convOneChannel, oneChannelCase } from "./oneChannel";
 import {
   activate,
@@ -44,6 +46,7 @@ function ownConvolution(
     const z = nativeProduct(wasm, x, filter, bias ?? null, [batchSize, inHeight * inWidth * inChannels, outChannels], info.outShape);
     return activate(wasm, z, activation);
   }
+  if (channelsCase(info, format, "forward")) return convChannels(wasm, x, filter, bias ?? null, activation, info);
   return null;
 }
 
