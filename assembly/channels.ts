@@ -35,11 +35,27 @@ function blockStart(q: i32, blocks: i32, size: i32, total: i32): i32 {
   return q == blocks - 1 ? total - size : q * size;
 }
 
-/** Numbers the scratch holds before the padded copy: pixel offsets, a row of zeros, W̄'s sums or x̄'s kernel. */
+/** Numbers of the scratch's second part: a row of zeros (x̄), a pixel's spilled sums (forward) or the last rows of z̄ (W̄). */
+function rowsSize(kernels: i32): i32 {
+  return align4(max(kernels, 64));
+}
+
+/** Where the scratch's third part starts (in numbers): W̄'s sums, x̄'s turned kernel, or the forward pass's widened kernel and bias. */
+function workAt(pixels: i32, kernels: i32): i32 {
+  return align4(pixels) + rowsSize(kernels);
+}
+
+/** Numbers the scratch holds before the padded copy. */
 function workSize(pixels: i32, kernels: i32, kh: i32, row: i32): i32 {
-  const sums = kh * ((row + 3) >> 2) * ((kernels + 7) >> 3) * 32;
+  const sums = ((kh * row + 3) >> 2) * ((kernels + 7) >> 3) * 32;
   const turned = kernels * kh * ((row + 7) >> 3) * 8;
-  return align4(pixels) + align4(kernels) + align4(max(sums, turned));
+  const widened = kh * row * 8 + 8;
+  return workAt(pixels, kernels) + align4(max(max(sums, turned), widened));
+}
+
+/** How many last pixels' 8 numbers from where their row starts would run past the end of a [pixels, kernels] tensor (kernels < 8). */
+function overrun(pixels: i32, kernels: i32): i32 {
+  return kernels < 8 ? min(7 / kernels, pixels) : 0;
 }
 
 /** Numbers of scratch the three functions below need for `kernels` output channels. */
@@ -103,7 +119,9 @@ function pixelOffsets(table: usize, n: i32, c: i32, hp: i32, wp: i32, outH: i32,
 
 /**
  * The forward product, z = patches · W (+ b), at `out` ([n, outH, outW, kernels]); W is [kh, kw, c, kernels],
- * b [kernels] when withBias is 1. Needs kernels ≥ 8.
+ * b [kernels] when withBias is 1. Fewer than 8 kernels: W and b are widened to 8 with zeros, and each
+ * pixel's 8 sums are stored where its row of z starts (the extra ones are overwritten by the next pixel's;
+ * the last pixels' go through scratch).
  */
 export function convForward(
   x: usize,
@@ -127,21 +145,35 @@ export function convForward(
   strideW: i32,
 ): void {
   const pixels = n * outH * outW;
+  const row = kw * c; // patch numbers in one image row
   const table = scratch;
+  const spill = scratch + ((<usize>align4(pixels)) << 2); // a narrow last pixel's 8 sums
   let images = x,
     hp = h,
     wp = w;
   if (padded(h, w, kh, kw, top, left, outH, outW, strideH, strideW)) {
-    images = scratch + ((<usize>workSize(pixels, kernels, kh, kw * c)) << 2);
+    images = scratch + ((<usize>workSize(pixels, kernels, kh, row)) << 2);
     hp = reach(outH, strideH, kh);
     wp = reach(outW, strideW, kw);
     padImages(x, images, n, h, w, c, top, left, hp, wp);
   }
   pixelOffsets(table, n, c, hp, wp, outH, outW, strideH, strideW);
-  const row = kw * c; // patch numbers in one image row
-  const rowStep = (<usize>(wp * c)) << 2;
   const kStep = (<usize>kernels) << 2;
-  const blocks = (kernels + 7) >> 3;
+  const narrow = kernels < 8;
+  let weights = filter,
+    wStep = kStep,
+    biases = bias,
+    blocks = (kernels + 7) >> 3;
+  if (narrow) {
+    weights = scratch + ((<usize>workAt(pixels, kernels)) << 2);
+    wStep = 32;
+    biases = weights + ((<usize>(kh * row * 8)) << 2);
+    blocks = 1;
+    for (let l = 0; l < kh * row; l++) for (let k = 0; k < 8; k++) set(weights, l * 8 + k, k < kernels ? get(filter, l * kernels + k) : 0);
+    for (let k = 0; k < 8; k++) set(biases, k, k < kernels && withBias ? get(bias, k) : 0);
+  }
+  const rowStep = (<usize>(wp * c)) << 2;
+  const safe = pixels - overrun(pixels, kernels); // pixels whose 8 sums stay inside z
   for (let p = 0; p < pixels; p += 4) {
     // Pixels p..p+3 (past the end: the last pixel again, stored twice).
     const p1 = min(p + 1, pixels - 1),
@@ -152,12 +184,12 @@ export function convForward(
       x2 = images + <usize>load<i32>(table + ((<usize>p2) << 2)),
       x3 = images + <usize>load<i32>(table + ((<usize>p3) << 2));
     for (let q = 0; q < blocks; q++) {
-      const k0 = blockStart(q, blocks, 8, kernels);
+      const k0 = narrow ? 0 : blockStart(q, blocks, 8, kernels);
       let s0 = f32x4.splat(0),
         s1 = s0;
-      if (withBias) {
-        s0 = v128.load(bias + ((<usize>k0) << 2));
-        s1 = v128.load(bias + ((<usize>k0) << 2), 16);
+      if (withBias || narrow) {
+        s0 = v128.load(biases + ((<usize>k0) << 2));
+        s1 = v128.load(biases + ((<usize>k0) << 2), 16);
       }
       let a0 = s0,
         a1 = s1,
@@ -167,7 +199,7 @@ export function convForward(
         c1 = s1,
         d0 = s0,
         d1 = s1;
-      let wAt = filter + ((<usize>k0) << 2);
+      let wAt = weights + ((<usize>k0) << 2);
       for (let i = 0; i < kh; i++) {
         const at = <usize>i * rowStep;
         for (let l = 0; l < row; l++) {
@@ -186,20 +218,29 @@ export function convForward(
           e = v128.load32_splat(x3 + off);
           d0 = madd(e, u, d0);
           d1 = madd(e, v, d1);
-          wAt += kStep;
+          wAt += wStep;
         }
       }
       const z = out + ((<usize>k0) << 2);
-      v128.store(z + <usize>p * kStep, a0);
-      v128.store(z + <usize>p * kStep, a1, 16);
-      v128.store(z + <usize>p1 * kStep, b0);
-      v128.store(z + <usize>p1 * kStep, b1, 16);
-      v128.store(z + <usize>p2 * kStep, c0);
-      v128.store(z + <usize>p2 * kStep, c1, 16);
-      v128.store(z + <usize>p3 * kStep, d0);
-      v128.store(z + <usize>p3 * kStep, d1, 16);
+      storeSums(z, p, kStep, a0, a1, p < safe, spill, kernels);
+      storeSums(z, p1, kStep, b0, b1, p1 < safe, spill, kernels);
+      storeSums(z, p2, kStep, c0, c1, p2 < safe, spill, kernels);
+      storeSums(z, p3, kStep, d0, d1, p3 < safe, spill, kernels);
     }
   }
+}
+
+/** Pixel p's 8 sums (u, v) into z's row p; unless `inside`, through `spill`, only the row's `kernels` numbers. */
+function storeSums(z: usize, p: i32, kStep: usize, u: v128, v: v128, inside: bool, spill: usize, kernels: i32): void {
+  const to = z + <usize>p * kStep;
+  if (inside) {
+    v128.store(to, u);
+    v128.store(to, v, 16);
+    return;
+  }
+  v128.store(spill, u);
+  v128.store(spill, v, 16);
+  for (let k = 0; k < kernels; k++) set(to, k, get(spill, k));
 }
 
 /** Pixels of W̄'s sums taken at a time, so that their z̄ and patches stay in the processor's cache. */
@@ -207,7 +248,10 @@ const CHUNK = 256;
 
 /**
  * W̄ = patchesᵀ · z̄ at `dw` ([kh, kw, c, kernels], overwritten); dy (z̄) is [n, outH, outW, kernels].
- * Four patch numbers (l) by eight kernels (k) at a time. Needs kernels ≥ 8 and kw·c ≥ 4.
+ * Four patch numbers (l, across image rows too) by eight kernels at a time. Fewer than 8 kernels: each
+ * pixel's 8 numbers of z̄ are read where its row starts (the extra ones, the next pixel's, give sums
+ * that are dropped; the last pixels' rows, which would run past z̄'s end, are copied out with zeros
+ * after). Needs kh·kw·c ≥ 4.
  */
 export function convFilter(
   x: usize,
@@ -230,8 +274,10 @@ export function convFilter(
 ): void {
   const pixels = n * outH * outW;
   const row = kw * c;
+  const patch = kh * row;
   const table = scratch;
-  const sums = scratch + ((<usize>(align4(pixels) + align4(kernels))) << 2);
+  const lastRows = scratch + ((<usize>align4(pixels)) << 2);
+  const sums = scratch + ((<usize>workAt(pixels, kernels)) << 2);
   let images = x,
     hp = h,
     wp = w;
@@ -242,73 +288,104 @@ export function convFilter(
     padImages(x, images, n, h, w, c, top, left, hp, wp);
   }
   pixelOffsets(table, n, c, hp, wp, outH, outW, strideH, strideW);
-  const rowBlocks = (row + 3) >> 2;
-  const blocks = (kernels + 7) >> 3;
-  fill(sums, kh * rowBlocks * blocks * 32, 0);
-  const rowStep = (<usize>(wp * c)) << 2;
+  const narrow = kernels < 8;
   const kStep = (<usize>kernels) << 2;
+  const tail = overrun(pixels, kernels);
+  const main = pixels - tail; // pixels read in place
+  for (let t = 0; t < tail; t++) for (let k = 0; k < 8; k++) set(lastRows, t * 8 + k, k < kernels ? get(dy, (main + t) * kernels + k) : 0);
+  const patchBlocks = (patch + 3) >> 2;
+  const blocks = narrow ? 1 : (kernels + 7) >> 3;
+  fill(sums, patchBlocks * blocks * 32, 0);
+  const rowStep = wp * c * 4;
   for (let first = 0; first < pixels; first += CHUNK) {
-    const last = min(first + CHUNK, pixels);
+    const count = min(first + CHUNK, main) - first; // the chunk's pixels read in place
     let at = sums;
-    for (let i = 0; i < kh; i++)
-      for (let g = 0; g < rowBlocks; g++) {
-        const l0 = <usize>i * rowStep + ((<usize>blockStart(g, rowBlocks, 4, row)) << 2);
-        for (let q = 0; q < blocks; q++) {
-          const k0 = (<usize>blockStart(q, blocks, 8, kernels)) << 2;
-          let a0 = v128.load(at),
-            a1 = v128.load(at, 16),
-            b0 = v128.load(at, 32),
-            b1 = v128.load(at, 48),
-            c0 = v128.load(at, 64),
-            c1 = v128.load(at, 80),
-            d0 = v128.load(at, 96),
-            d1 = v128.load(at, 112);
-          let e = dy + <usize>first * kStep + k0;
-          for (let p = first; p < last; p++) {
-            const u = v128.load(e),
-              v = v128.load(e, 16);
-            const xp = images + <usize>load<i32>(table + ((<usize>p) << 2)) + l0;
-            let t = v128.load32_splat(xp);
-            a0 = madd(t, u, a0);
-            a1 = madd(t, v, a1);
-            t = v128.load32_splat(xp, 4);
-            b0 = madd(t, u, b0);
-            b1 = madd(t, v, b1);
-            t = v128.load32_splat(xp, 8);
-            c0 = madd(t, u, c0);
-            c1 = madd(t, v, c1);
-            t = v128.load32_splat(xp, 12);
-            d0 = madd(t, u, d0);
-            d1 = madd(t, v, d1);
-            e += kStep;
-          }
-          v128.store(at, a0);
-          v128.store(at, a1, 16);
-          v128.store(at, b0, 32);
-          v128.store(at, b1, 48);
-          v128.store(at, c0, 64);
-          v128.store(at, c1, 80);
-          v128.store(at, d0, 96);
-          v128.store(at, d1, 112);
-          at += 128;
-        }
-      }
-  }
-  // Each block's sums to their place in W̄ (overlapping blocks hold the same numbers for the same places).
-  let at = sums;
-  for (let i = 0; i < kh; i++)
-    for (let g = 0; g < rowBlocks; g++) {
-      const l0 = i * row + blockStart(g, rowBlocks, 4, row);
+    for (let g = 0; g < patchBlocks; g++) {
+      // Patch numbers l0..l0+3, each at its own offset from a patch's first number.
+      const l0 = blockStart(g, patchBlocks, 4, patch);
+      const o0 = (l0 / row) * rowStep + (l0 % row) * 4,
+        o1 = ((l0 + 1) / row) * rowStep + ((l0 + 1) % row) * 4,
+        o2 = ((l0 + 2) / row) * rowStep + ((l0 + 2) % row) * 4,
+        o3 = ((l0 + 3) / row) * rowStep + ((l0 + 3) % row) * 4;
       for (let q = 0; q < blocks; q++) {
-        const k0 = blockStart(q, blocks, 8, kernels);
-        for (let d = 0; d < 4; d++) {
-          const to = dw + ((<usize>((l0 + d) * kernels + k0)) << 2);
-          v128.store(to, v128.load(at + ((<usize>d) << 5)));
-          v128.store(to, v128.load(at + ((<usize>d) << 5), 16), 16);
-        }
+        const k0 = narrow ? 0 : blockStart(q, blocks, 8, kernels);
+        const e = dy + <usize>first * kStep + ((<usize>k0) << 2);
+        if (count > 0) addSums(at, images, table, first, count, e, kStep, o0, o1, o2, o3);
+        if (first + CHUNK >= pixels && tail > 0) addSums(at, images, table, main, tail, lastRows, 32, o0, o1, o2, o3);
         at += 128;
       }
     }
+  }
+  // Each block's sums to their place in W̄ (overlapping blocks hold the same numbers for the same places).
+  let at = sums;
+  for (let g = 0; g < patchBlocks; g++) {
+    const l0 = blockStart(g, patchBlocks, 4, patch);
+    for (let q = 0; q < blocks; q++) {
+      const k0 = narrow ? 0 : blockStart(q, blocks, 8, kernels);
+      for (let d = 0; d < 4; d++) {
+        const to = dw + ((<usize>((l0 + d) * kernels + k0)) << 2);
+        const from = at + ((<usize>d) << 5);
+        if (narrow) for (let k = 0; k < kernels; k++) set(to, k, get(from, k));
+        else {
+          v128.store(to, v128.load(from));
+          v128.store(to, v128.load(from, 16), 16);
+        }
+      }
+      at += 128;
+    }
+  }
+}
+
+/** The 4 × 8 sums at `at` += Σ over `count` pixels from `first` of patch numbers (at offsets o0..o3) times z̄ (8 numbers from e, kStep bytes a pixel). */
+function addSums(
+  at: usize,
+  images: usize,
+  table: usize,
+  first: i32,
+  count: i32,
+  e: usize,
+  kStep: usize,
+  o0: i32,
+  o1: i32,
+  o2: i32,
+  o3: i32,
+): void {
+  let a0 = v128.load(at),
+    a1 = v128.load(at, 16),
+    b0 = v128.load(at, 32),
+    b1 = v128.load(at, 48),
+    c0 = v128.load(at, 64),
+    c1 = v128.load(at, 80),
+    d0 = v128.load(at, 96),
+    d1 = v128.load(at, 112);
+  let offsets = table + ((<usize>first) << 2);
+  for (let p = 0; p < count; p++) {
+    const u = v128.load(e),
+      v = v128.load(e, 16);
+    const xp = images + <usize>load<i32>(offsets);
+    let t = v128.load32_splat(xp + <usize>o0);
+    a0 = madd(t, u, a0);
+    a1 = madd(t, v, a1);
+    t = v128.load32_splat(xp + <usize>o1);
+    b0 = madd(t, u, b0);
+    b1 = madd(t, v, b1);
+    t = v128.load32_splat(xp + <usize>o2);
+    c0 = madd(t, u, c0);
+    c1 = madd(t, v, c1);
+    t = v128.load32_splat(xp + <usize>o3);
+    d0 = madd(t, u, d0);
+    d1 = madd(t, v, d1);
+    e += kStep;
+    offsets += 4;
+  }
+  v128.store(at, a0);
+  v128.store(at, a1, 16);
+  v128.store(at, b0, 32);
+  v128.store(at, b1, 48);
+  v128.store(at, c0, 64);
+  v128.store(at, c1, 80);
+  v128.store(at, d0, 96);
+  v128.store(at, d1, 112);
 }
 
 /**
@@ -339,7 +416,7 @@ export function convInput(
   const row = kw * c;
   const table = scratch;
   const zeros = scratch + ((<usize>align4(pixels)) << 2);
-  const turned = zeros + ((<usize>align4(kernels)) << 2);
+  const turned = scratch + ((<usize>workAt(pixels, kernels)) << 2);
   fill(zeros, kernels, 0);
   // W turned into [kernels, kh, blocks of 8 patch numbers]; the last block's part that repeats the one before is zero.
   const rowBlocks = (row + 7) >> 3;

@@ -8,7 +8,6 @@ import { tf } from "../src/tf";
 import { readFileSync } from "fs";
 import { fastKernels, useFastBackend } from "../src/train/backend";
 import { NATIVE_RELAXED_WASM, NATIVE_WASM, PATCH_LIMIT, nativeWasmFile, relaxedSimd } from "../src/train/native";
-import { oneChannelCase } from "../src/train/kernels/oneChannel";
 import { channelsCase, type ChannelsPass } from "../src/train/kernels/channels";
 import { NATIVE_ROWS, coversWholeInput, nativeProductCase } from "../src/train/kernels/batchMatMul";
 import { seededRandom } from "../src/random";
@@ -225,9 +224,6 @@ describe("Conv2DBackpropFilter (missing in stock wasm) equals the cpu kernel", (
   });
 });
 
-/** One channel in, channels last: the cases Conv2DBackpropFilter computes by patches. */
-const oneChannel = convCase.map((c): ConvCase => ({ ...c, inChannels: 1, dataFormat: "NHWC" })).filter(usable);
-
 /** Images so large that their patches exceed PATCH_LIMIT (when strided: the batch is taken one image at a time). */
 const hugeImages: ConvCase = {
   batch: 3,
@@ -242,21 +238,11 @@ const hugeImages: ConvCase = {
   seed: 9,
 };
 
-/** hugeImages at a stride of 2 across: computed by patches, in chunks. */
+/** hugeImages at a stride of 2 across: x̄ by patches, in chunks. */
 const hugeStrided: ConvCase = { ...hugeImages, width: 800, strides: [1, 2] };
 
-describe("Conv2DBackpropFilter by patches (one input channel, strided) equals the cpu kernel", () => {
-  it("on random shapes, strides and paddings", async () => {
-    await fc.assert(fc.asyncProperty(oneChannel, checkBackpropFilter), { numRuns: RUNS });
-  });
-  it("on a batch whose patches do not fit at once (taken in chunks of images)", async () => {
-    const info = convInfo(hugeStrided);
-    if (!info) throw new Error("invalid case");
-    expect(oneChannelCase(info, "NHWC")).toBe(false);
-    expect(info.filterHeight * info.filterWidth * info.outHeight * info.outWidth).toBeGreaterThan(PATCH_LIMIT);
-    await checkBackpropFilter(hugeStrided);
-  });
-  it("refuses an error signal of the wrong shape, naming the kernel", async () => {
+describe("Conv2DBackpropFilter refuses", () => {
+  it("an error signal of the wrong shape, naming the kernel", async () => {
     await tf.setBackend("wasm");
     const x = tf.zeros([2, 6, 6, 1]);
     const dy = tf.zeros([2, 5, 5, 3]);
@@ -267,104 +253,18 @@ describe("Conv2DBackpropFilter by patches (one input channel, strided) equals th
   });
 });
 
-/** One channel in, stride 1, channels last: the cases the native conv1 and conv1Filter compute (up to nine kernels, odd and even). */
-const stride1: fc.Arbitrary<ConvCase> = fc
-  .record({
-    batch: size(3),
-    height: size(13),
-    width: size(13),
-    outChannels: size(9),
-    filter: fc.tuple(size(5), size(5)),
-    pad: fc.oneof(fc.constant<Pad>("valid"), fc.constant<Pad>("same"), explicitPad, fc.nat(3)),
-    seed: fc.nat(),
-  })
-  .map((c): ConvCase => ({
-    ...c,
-    inChannels: 1,
-    strides: [1, 1],
-    dataFormat: "NHWC",
-    filter: typeof c.pad === "number" ? [c.filter[0], c.filter[0]] : c.filter,
-  }))
-  .filter(usable);
+/** The activations the course's forward passes apply themselves (after the native loop). */
+const ownActivations = ["linear", "relu", "relu6", "elu", "sigmoid"] as const;
 
-/** The activations the one-channel forward pass applies itself (after the native loop). */
-const stride1Activations = ["linear", "relu", "relu6", "elu", "sigmoid"] as const;
-
-async function checkForward(c: ConvCase, activation: (typeof stride1Activations)[number], withBias: boolean): Promise<void> {
-  const x = values(xShape(c), c.seed);
-  const w = values(filterShape(c), c.seed + 1);
-  const b = values([c.outChannels], c.seed + 2);
-  const conv = () =>
-    tf.fused.conv2d({
-      x: tf.tensor4d(x, xShape(c)),
-      filter: tf.tensor4d(w, filterShape(c)),
-      strides: 1,
-      pad: c.pad,
-      bias: withBias ? tf.tensor1d(b) : undefined,
-      activation,
-    });
-  await expectSameOnBoth(conv);
-  if (activation === "linear" && !withBias)
-    await expectSameOnBoth(() => tf.conv2d(tf.tensor4d(x, xShape(c)), tf.tensor4d(w, filterShape(c)), 1, c.pad));
-}
-
-describe("convolutions of one input channel at stride 1 (the course's conv1 and conv1Filter) equal the cpu kernels", () => {
-  it("the random cases are ones the native loops take", () => {
-    fc.assert(
-      fc.property(stride1, (c) => {
-        const info = convInfo(c);
-        expect(info && oneChannelCase(info, c.dataFormat)).toBe(true);
-      }),
-    );
-    const strided = convInfo({ ...lenetLayers[0], strides: [2, 1] });
-    expect(strided && oneChannelCase(strided, "NHWC")).toBe(false);
-    const threeChannels = convInfo({ ...lenetLayers[0], inChannels: 3 });
-    expect(threeChannels && oneChannelCase(threeChannels, "NHWC")).toBe(false);
-  });
-  it("Conv2D and FusedConv2D on random shapes and paddings, each activation, with and without a bias", async () => {
-    await fc.assert(fc.asyncProperty(stride1, fc.constantFrom(...stride1Activations), fc.boolean(), checkForward), { numRuns: RUNS });
-  });
-  it("Conv2DBackpropFilter on random shapes and paddings", async () => {
-    await fc.assert(fc.asyncProperty(stride1, checkBackpropFilter), { numRuns: RUNS });
-  });
-  it("on LeNet-5's C1 (28×28 'same', and 32×32 'valid' after zero padding) and on large images", async () => {
-    for (const c of [lenetLayers[0], lenetLayers[1], hugeImages]) {
-      await checkForward(c, "sigmoid", true);
-      await checkBackpropFilter(c);
-    }
-  });
-  it("through tf.grad: the input's and the kernel's gradients of a fused C1", async () => {
-    const x = values([3, 12, 10, 1], 11);
-    const w = values([5, 5, 1, 6], 12);
-    const b = values([6], 13);
-    const loss = (input: tf.Tensor, kernel: tf.Tensor) =>
-      tf.sum(
-        tf.square(
-          tf.fused.conv2d({
-            x: input as tf.Tensor4D,
-            filter: kernel as tf.Tensor4D,
-            strides: 1,
-            pad: "same",
-            bias: tf.tensor1d(b),
-            activation: "relu",
-          }),
-        ),
-      );
-    for (const which of [0, 1]) {
-      await expectSameOnBoth(() => tf.grads(loss)([tf.tensor4d(x, [3, 12, 10, 1]), tf.tensor4d(w, [5, 5, 1, 6])])[which]);
-    }
-  });
-});
-
-/** Many channels in, channels last, any stride and padding: the cases the native convForward, convInput and convFilter take. */
-function manyChannels(pass: ChannelsPass): fc.Arbitrary<ConvCase> {
+/** Channels last, any stride and padding: the cases the native convForward, convInput and convFilter take (1–9 channels into 1–20 kernels). */
+function channelsLast(pass: ChannelsPass): fc.Arbitrary<ConvCase> {
   return fc
     .record({
       batch: size(3),
       height: size(11),
       width: size(11),
-      inChannels: fc.integer({ min: 2, max: 9 }),
-      outChannels: fc.integer({ min: 8, max: 20 }),
+      inChannels: size(9),
+      outChannels: size(20),
       filter: fc.tuple(size(5), size(5)),
       strides: fc.tuple(size(3), size(3)),
       pad: fc.oneof(fc.constant<Pad>("valid"), fc.constant<Pad>("same"), explicitPad, fc.nat(3)),
@@ -384,11 +284,20 @@ function manyChannels(pass: ChannelsPass): fc.Arbitrary<ConvCase> {
 /** LeNet-5's C3 on 5 images of 13×13: 405 output pixels, more than W̄'s chunk of 256 and not a multiple of 4. */
 const c3Odd: ConvCase = { ...lenetLayers[2], batch: 5, height: 13, width: 13, seed: 21 };
 
-describe("convolutions of many channels (the course's convForward, convInput and convFilter) equal the cpu kernels", () => {
-  it("the random cases are ones the native loops take; one channel, fewer than 8 kernels, a dilation or NCHW are not", () => {
+async function checkForward(c: ConvCase, activation: (typeof ownActivations)[number], withBias: boolean): Promise<void> {
+  const x = values(xShape(c), c.seed);
+  const w = values(filterShape(c), c.seed + 1);
+  const b = values([c.outChannels], c.seed + 2);
+  const input = () => ({ x: tf.tensor4d(x, xShape(c)), filter: tf.tensor4d(w, filterShape(c)), strides: c.strides, pad: c.pad });
+  await expectSameOnBoth(() => tf.fused.conv2d({ ...input(), bias: withBias ? tf.tensor1d(b) : undefined, activation }));
+  if (activation === "linear" && !withBias) await expectSameOnBoth(() => tf.conv2d(input().x, input().filter, c.strides, c.pad));
+}
+
+describe("convolutions channels last (the course's convForward, convInput and convFilter) equal the cpu kernels", () => {
+  it("the random cases are ones the native loops take; NCHW, a dilation, a patch (row) of fewer than 4 (8) numbers are not", () => {
     for (const pass of ["forward", "input", "filter"] as const) {
       fc.assert(
-        fc.property(manyChannels(pass), (c) => {
+        fc.property(channelsLast(pass), (c) => {
           const info = convInfo(c);
           expect(info && channelsCase(info, "NHWC", pass)).toBe(true);
         }),
@@ -401,49 +310,36 @@ describe("convolutions of many channels (the course's convForward, convInput and
       expect(channelsCase(c3, "NHWC", pass)).toBe(true);
       expect(channelsCase(c3, "NCHW", pass)).toBe(false);
       expect(channelsCase({ ...c3, dilationHeight: 2 }, "NHWC", pass)).toBe(false);
-      expect(channelsCase({ ...c3, inChannels: 1 }, "NHWC", pass)).toBe(false);
     }
-    expect(channelsCase({ ...c3, outChannels: 7 }, "NHWC", "forward")).toBe(false);
-    expect(channelsCase({ ...c3, outChannels: 7 }, "NHWC", "filter")).toBe(false);
-    expect(channelsCase({ ...c3, outChannels: 7 }, "NHWC", "input")).toBe(true);
-    expect(channelsCase({ ...c3, inChannels: 3, filterWidth: 2 }, "NHWC", "input")).toBe(false); // 6 numbers a patch row
-    expect(channelsCase({ ...c3, inChannels: 3, filterWidth: 1 }, "NHWC", "filter")).toBe(false); // 3
+    const c1 = convInfo(lenetLayers[1]);
+    if (!c1) throw new Error("invalid case");
+    expect(channelsCase(c1, "NHWC", "forward")).toBe(true);
+    expect(channelsCase(c1, "NHWC", "filter")).toBe(true);
+    expect(channelsCase(c1, "NHWC", "input")).toBe(false); // 5 numbers a patch row
+    expect(channelsCase({ ...c3, inChannels: 3, filterHeight: 1, filterWidth: 1 }, "NHWC", "filter")).toBe(false); // 3 numbers a patch
   });
   it("Conv2D and FusedConv2D on random shapes, strides and paddings, each activation, with and without a bias", async () => {
-    const check = async (c: ConvCase, activation: (typeof stride1Activations)[number], withBias: boolean) => {
-      const x = values(xShape(c), c.seed);
-      const w = values(filterShape(c), c.seed + 1);
-      const b = values([c.outChannels], c.seed + 2);
-      const input = () => ({ x: tf.tensor4d(x, xShape(c)), filter: tf.tensor4d(w, filterShape(c)), strides: c.strides, pad: c.pad });
-      await expectSameOnBoth(() => tf.fused.conv2d({ ...input(), bias: withBias ? tf.tensor1d(b) : undefined, activation }));
-      if (activation === "linear" && !withBias) await expectSameOnBoth(() => tf.conv2d(input().x, input().filter, c.strides, c.pad));
-    };
-    await fc.assert(fc.asyncProperty(manyChannels("forward"), fc.constantFrom(...stride1Activations), fc.boolean(), check), {
+    await fc.assert(fc.asyncProperty(channelsLast("forward"), fc.constantFrom(...ownActivations), fc.boolean(), checkForward), {
       numRuns: RUNS,
     });
   });
   it("Conv2DBackpropFilter on random shapes, strides and paddings", async () => {
-    await fc.assert(fc.asyncProperty(manyChannels("filter"), checkBackpropFilter), { numRuns: RUNS });
+    await fc.assert(fc.asyncProperty(channelsLast("filter"), checkBackpropFilter), { numRuns: RUNS });
   });
   it("Conv2DBackpropInput on random shapes, strides and paddings", async () => {
-    await fc.assert(fc.asyncProperty(manyChannels("input"), checkBackpropInput), { numRuns: RUNS });
+    await fc.assert(fc.asyncProperty(channelsLast("input"), checkBackpropInput), { numRuns: RUNS });
   });
-  it("on LeNet-5's C3 at a batch of 64, and on 405 output pixels (W̄ in chunks, a last block of one pixel)", async () => {
-    for (const c of [{ ...lenetLayers[2], batch: 64 }, c3Odd]) {
-      const x = values(xShape(c), c.seed);
-      const w = values(filterShape(c), c.seed + 1);
-      const b = values([c.outChannels], c.seed + 2);
-      await expectSameOnBoth(() =>
-        tf.fused.conv2d({
-          x: tf.tensor4d(x, xShape(c)),
-          filter: tf.tensor4d(w, filterShape(c)),
-          pad: "valid",
-          strides: 1,
-          bias: tf.tensor1d(b),
-        }),
-      );
+  it("on LeNet-5's C1 (28×28 'same', 32×32 'valid') and C3 at a batch of 64, and on 405 output pixels (W̄ in chunks, a last block of one pixel)", async () => {
+    for (const c of [{ ...lenetLayers[0], batch: 64 }, { ...lenetLayers[1], batch: 64 }, { ...lenetLayers[2], batch: 64 }, c3Odd]) {
+      await checkForward(c, "sigmoid", true);
       await checkBackpropFilter(c);
-      await checkBackpropInput(c);
+      if (c.inChannels > 1) await checkBackpropInput(c);
+    }
+  });
+  it("on large one-channel images, one kernel or two (fewer than 8: results widened to 8 and cut), plain and strided", async () => {
+    for (const c of [hugeImages, { ...hugeImages, outChannels: 1, strides: [2, 3] as Pair }]) {
+      await checkForward(c, "linear", true);
+      await checkBackpropFilter(c);
     }
   });
   it("through tf.grad: the input's and the kernel's gradients of a fused, strided, padded convolution", async () => {
@@ -721,7 +617,7 @@ describe("products on the course's matmul (batches of up to NATIVE_ROWS rows) eq
   });
   it("Conv2D and FusedConv2D whose kernel covers the whole input (a 1×1 output), forward and through tf.grad", async () => {
     await fc.assert(
-      fc.asyncProperty(wholeInput, fc.constantFrom(...stride1Activations), fc.boolean(), async (c, f, withBias) => {
+      fc.asyncProperty(wholeInput, fc.constantFrom(...ownActivations), fc.boolean(), async (c, f, withBias) => {
         const xs: [number, number, number, number] = [c.batch, c.height, c.width, c.channels];
         const ws: [number, number, number, number] = [c.height, c.width, c.channels, c.kernels];
         const info = tf.backend_util.computeConv2DInfo(xs, ws, 1, 1, "valid");
@@ -930,6 +826,26 @@ describe("the course's native module (assembly/kernels.ts → dist/native.wasm)"
       else process.env.DL_BY_HAND_SIMD = before;
     }
   });
+  it("a forward pass with fewer than 8 kernels writes nothing past its output (the last pixels' sums go through scratch)", () => {
+    for (const kernels of [1, 3, 6, 7]) {
+      const memory = new WebAssembly.Memory({ initial: 16 });
+      const f = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(nativeWasmFile())), { env: { memory } }).exports as Record<
+        string,
+        CallableFunction
+      >;
+      const heap = new Float32Array(memory.buffer);
+      const g = [2, 6, 7, 1, 3, 3, 1, 1, 6, 7, 1, 1]; // 'same': 84 output pixels
+      const [x, w, b, scratch, z] = [0, 1000, 1100, 1200, 60_000]; // in numbers; z last, then the sentinels
+      heap.set(values([2, 6, 7, 1], 51), x);
+      heap.set(values([3, 3, 1, kernels], 52), w);
+      heap.set(values([kernels], 53), b);
+      const count = 84 * kernels;
+      heap.fill(12345, z + count, z + count + 64);
+      f.convForward(x * 4, w * 4, b * 4, z * 4, scratch * 4, kernels, 1, ...g);
+      expect(Array.from(heap.subarray(z + count, z + count + 64)).every((v) => v === 12345)).toBe(true);
+      expect(heap.subarray(z, z + count).every((v) => v !== 12345 && Number.isFinite(v))).toBe(true);
+    }
+  });
   it("the plain build computes what the relaxed one does, function by function (within float rounding)", () => {
     /** Runs `call` on a fresh memory holding `arrays` (at 16-byte aligned offsets), returns the memory's numbers after. */
     const runOn = (file: string, arrays: Float32Array[], call: (f: Record<string, CallableFunction>, at: number[]) => void) => {
@@ -964,8 +880,14 @@ describe("the course's native module (assembly/kernels.ts → dist/native.wasm)"
       ["convForward", (f, at) => f.convForward(at[0], at[1], at[2], at[7], at[7] + OUT * 4, 16, 1, ...g)],
       ["convFilter", (f, at) => f.convFilter(at[0], at[3], at[7], at[7] + OUT * 4, 16, ...g)],
       ["convInput", (f, at) => f.convInput(at[3], at[1], at[7], at[7] + OUT * 4, 16, ...g)],
-      ["conv1", (f, at) => f.conv1(at[4], at[5], at[2], at[7], at[7] + OUT * 4, 6, 1, 3, 14, 14, 1, 5, 5, 1, 1, 12, 12, 1, 1)],
-      ["conv1Filter", (f, at) => f.conv1Filter(at[4], at[6], at[7], at[7] + OUT * 4, 6, 3, 14, 14, 1, 5, 5, 1, 1, 12, 12, 1, 1)],
+      [
+        "convForward (one channel, 6 kernels)",
+        (f, at) => f.convForward(at[4], at[5], at[2], at[7], at[7] + OUT * 4, 6, 1, 3, 14, 14, 1, 5, 5, 1, 1, 12, 12, 1, 1),
+      ],
+      [
+        "convFilter (one channel, 6 kernels)",
+        (f, at) => f.convFilter(at[4], at[6], at[7], at[7] + OUT * 4, 6, 3, 14, 14, 1, 5, 5, 1, 1, 12, 12, 1, 1),
+      ],
       ["matmul", (f, at) => f.matmul(at[0], at[1], at[7], at[2], 18, 150, 16, 1)], // x's first 18 × 150 numbers times W as [150, 16]
     ];
     for (const [name, call] of calls) {

@@ -60,7 +60,6 @@ export function windowGeometry(
 
 /** The module's functions; pointers are byte offsets in the backend's memory (see assembly/kernels.ts). */
 export interface NativeKernels {
-  patchesT(x: number, out: number, ...geometry: WindowGeometry): void;
   addPatches(cols: number, dx: number, ...geometry: WindowGeometry): void;
   activationGrad(
     activation: number,
@@ -74,18 +73,6 @@ export interface NativeKernels {
   ): void;
   affine(x: number, out: number, count: number, a: number, b: number): void;
   avgPoolGrad(dy: number, dx: number, ...geometry: WindowGeometry): void;
-  conv1Scratch(kh: number, kw: number, outH: number, outW: number, channels: number): number;
-  conv1(
-    x: number,
-    filter: number,
-    bias: number,
-    out: number,
-    scratch: number,
-    channels: number,
-    withBias: number,
-    ...geometry: WindowGeometry
-  ): void;
-  conv1Filter(x: number, dy: number, dw: number, scratch: number, channels: number, ...geometry: WindowGeometry): void;
   matmul(a: number, b: number, c: number, bias: number, m: number, k: number, n: number, withBias: number): void;
   channelsScratch(kernels: number, ...geometry: WindowGeometry): number;
   convForward(
@@ -115,14 +102,10 @@ export interface NativeKernels {
 }
 
 const NAMES = [
-  "patchesT",
   "addPatches",
   "activationGrad",
   "affine",
   "avgPoolGrad",
-  "conv1Scratch",
-  "conv1",
-  "conv1Filter",
   "matmul",
   "channelsScratch",
   "convForward",

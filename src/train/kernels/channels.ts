@@ -20,22 +20,21 @@ type Info = tf.backend_util.Conv2DInfo;
 export type ChannelsPass = "forward" | "input" | "filter";
 
 /**
- * Whether the native loops compute this pass: channels last, dilation 1, nothing empty, more than one
- * input channel, and blocks that fit: 8 kernels for the forward pass and W̄, 8 numbers in a patch row
- * (kw·channels) for x̄ and 4 for W̄ — 09-training-lenet-mnist.
+ * Whether the native loops compute this pass: channels last, dilation 1, nothing empty, and blocks that
+ * fit: 4 numbers in a patch (kh·kw·channels) for W̄, 8 in a patch row (kw·channels) for x̄ — 09-training-lenet-mnist.
  */
 export function channelsCase(info: Info, format: "NHWC" | "NCHW", pass: ChannelsPass): boolean {
   const row = info.filterWidth * info.inChannels;
-  const fits = pass === "input" ? row >= 8 : info.outChannels >= 8 && (pass === "forward" || row >= 4);
+  const fits = pass === "forward" || (pass === "filter" ? row * info.filterHeight >= 4 : row >= 8);
   return (
     format === "NHWC" &&
-    info.inChannels > 1 &&
     info.dilationHeight === 1 &&
     info.dilationWidth === 1 &&
     info.batchSize > 0 &&
     info.outHeight > 0 &&
     info.outWidth > 0 &&
     info.outChannels > 0 &&
+    info.inChannels > 0 &&
     fits
   );
 }

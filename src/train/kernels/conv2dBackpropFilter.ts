@@ -1,25 +1,21 @@
-// Conv2DBackpropFilter for wasm: the gradient of a convolution with respect to its kernel, computed
-// by the backend's own fast Conv2D (the wasm backend has no such kernel; tfjs issue 8474).
+// Conv2DBackpropFilter for wasm: the gradient of a convolution with respect to its kernel (the wasm
+// backend has no such kernel; tfjs issue 8474).
 //
 //   dW[i, j, c, k] = Σ over images n and output cells (r, s) of  x[n, r·stride + i − pad, s·stride + j − pad, c] · dy[n, r, s, k]
 //
-// Five ways to compute it, each the faster where it is used:
+// Three ways to compute it, each the faster where it is used:
 //
-// - An input of one channel at stride 1 (LeNet-5's C1), channels last: the course's native loop
-//   `conv1Filter` (oneChannel.ts), which takes dy as it comes (the backend's product repacks it).
 // - A kernel that covers the whole input (LeNet-5's C5, a 1×1 output), channels last: W̄ = xᵀ · dy,
 //   one matrix product (batchMatMul.ts).
-// - One channel at a stride above 1, channels last: the convolution as a matrix product. The patches of x are the columns of Pᵀ (the course's native kernel `patchesT`),
-//   and the sum above is one product in the backend's own code:  dW = Pᵀ · dy, with dy as [n·r·s, k].
-// - Many channels into at least 8 kernels, channels last (C3): the course's native loop `convFilter`
-//   (channels.ts), the product Pᵀ · dy with the patches read straight from x.
-// - Otherwise, read the right-hand side as a convolution: the input channels c play the batch, the
-//   images n play the channels, and dy is the kernel, its taps `stride` pixels apart (dilation).
+// - Otherwise channels last (C1, C3): the course's native loop `convFilter` (channels.ts), the product
+//   Pᵀ · dy with the patches P read straight from x, which takes dy as it comes (the backend's product
+//   would repack it).
+// - Otherwise (channels first, a dilation, a patch of fewer than 4 numbers), read the right-hand side
+//   as a convolution: the input channels c play the batch, the images n play the channels, and dy is
+//   the kernel, its taps `stride` pixels apart (dilation).
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { PATCH_LIMIT, address, nativeKernels, windowGeometry } from "../native";
 import { channelsCase, filterGradChannels } from "./channels";
-import { filterGradOneChannel, oneChannelCase } from "./oneChannel";
 import { coversWholeInput } from "./batchMatMul";
 import {
   dataFormatAttr,
@@ -36,39 +32,6 @@ import {
 } from "./util";
 
 const NAME = "Conv2DBackpropFilter";
-
-/** dW = Pᵀ · dy, over the batch in chunks of images whose patches fit in PATCH_LIMIT numbers. */
-function byPatches(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, outChannels } = info;
-  const taps = filterHeight * filterWidth; // one input channel: a patch is kh·kw numbers
-  const cells = outHeight * outWidth;
-  const chunk = Math.max(1, Math.min(batchSize, Math.floor(PATCH_LIMIT / (taps * cells))));
-  const native = nativeKernels(wasm);
-  const dyRows = run("Reshape", wasm, { x: dy }, { shape: [1, batchSize * cells, outChannels] });
-  let sum: TensorInfo | null = null;
-  for (let first = 0; first < batchSize; first += chunk) {
-    const images = Math.min(chunk, batchSize - first);
-    const rows = images * cells;
-    const patches = wasm.makeOutput([1, taps, rows], "float32");
-    native.patchesT(address(wasm, x) + first * inHeight * inWidth * 4, address(wasm, patches), ...windowGeometry(info, images));
-    // This chunk's rows of dy as [1, rows, k] (a Reshape shares the numbers; a Slice copies them).
-    const rowsOfDy =
-      images === batchSize ? dyRows : run("Slice", wasm, { x: dyRows }, { begin: [0, first * cells, 0], size: [1, rows, outChannels] });
-    const product = run("BatchMatMul", wasm, { a: patches, b: rowsOfDy }, { transposeA: false, transposeB: false });
-    free(wasm, patches);
-    if (rowsOfDy !== dyRows) free(wasm, rowsOfDy);
-    if (sum) {
-      const next = run("Add", wasm, { a: sum, b: product });
-      free(wasm, sum, product);
-      sum = next;
-    } else sum = product;
-  }
-  free(wasm, dyRows);
-  if (!sum) throw new Error(`${NAME}: empty batch`);
-  const dW = run("Reshape", wasm, { x: sum }, { shape: [filterHeight, filterWidth, 1, outChannels] });
-  free(wasm, sum);
-  return dW;
-}
 
 /** W̄ = xᵀ · dy for a kernel that covers the whole input: x as [n, h·w·c], dy as [n, k] (the same numbers, reshaped). */
 function wholeInput(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
@@ -98,9 +61,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: Parameters<tf.KernelFu
     tf.backend_util.convertConv2DDataFormat(format),
   );
   expectShape(NAME, "dy", dy, info.outShape);
-  if (oneChannelCase(info, format)) return filterGradOneChannel(wasm, x, dy, info);
   if (coversWholeInput(info, format)) return wholeInput(wasm, x, dy, info);
-  if (format === "NHWC" && info.inChannels === 1) return byPatches(wasm, x, dy, info);
   if (channelsCase(info, format, "filter")) return filterGradChannels(wasm, x, dy, info);
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
 

@@ -3,16 +3,14 @@
 // (a 2×1 kernel with strides 1×2 on a 1×2 image, say: the result differs from the `cpu` kernel's).
 // TensorFlow.js's shape arithmetic gets it right, so 'same' is turned into the explicit padding it
 // computes, top/bottom and left/right, and the stock kernel runs with that.
-// Most cases of Conv2D and FusedConv2D run on the course's own loops instead, whatever their padding:
-// a one-channel input at stride 1 (LeNet-5's C1, oneChannel.ts); a kernel that covers the whole
-// input with no padding (C5: a 1×1 output), which is the product x · W of the images as rows,
-// [n, h·w·c], by the kernel as a matrix, [h·w·c, k] (batchMatMul.ts); and many channels into at least
-// 8 kernels (C3, channels.ts).
+// Conv2D and FusedConv2D channels last run on the course's own loops instead, whatever their padding
+// and stride: a kernel that covers the whole input with no padding (C5: a 1×1 output) is the product
+// x · W of the images as rows, [n, h·w·c], by the kernel as a matrix, [h·w·c, k] (batchMatMul.ts);
+// any other (C1, C3) is channels.ts's product of patches and kernel.
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { NATIVE_ROWS, coversWholeInput, nativeProduct } from "./batchMatMul";
 import { channelsCase, convChannels } from "./channels";
-import { convOneChannel, oneChannelCase } from "./oneChannel";
 import {
   activate,
   dataFormatAttr,
@@ -39,7 +37,6 @@ function ownConvolution(
   if (!x || !filter || x.dtype !== "float32" || filter.dtype !== "float32" || preluActivationWeights) return null;
   if (!unaryActivation(activation)) return null;
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== info.outChannels)) return null;
-  if (oneChannelCase(info, format)) return convOneChannel(wasm, x, filter, bias ?? null, activation, info);
   if (coversWholeInput(info, format) && info.batchSize <= NATIVE_ROWS) {
     // x and W are already these matrices in memory, row by row: nothing to reshape.
     const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
