@@ -342,6 +342,44 @@ describe("convolutions channels last (the course's convForward, convInput and co
       await checkBackpropFilter(c);
     }
   });
+  it("FusedConv2D and _FusedMatMul with tanh (the course's layer ops fuse it on wasm) equal tanh of the cpu's linear result, on the native and the stock paths", async () => {
+    /** wasm's kernel `name` with activation tanh, against tf.tanh of the same kernel, linear, on cpu. */
+    const check = async (name: string, inputs: () => Record<string, tf.Tensor>, attrs: tf.NamedAttrMap) => {
+      const cpu = await on("cpu", () => tf.tanh(run(name, inputs(), { ...attrs, activation: "linear" })));
+      const wasm = await on("wasm", () => run(name, inputs(), { ...attrs, activation: "tanh" }));
+      expect(wasm.length).toBe(cpu.length);
+      for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThanOrEqual(1e-5);
+    };
+    await fc.assert(
+      fc.asyncProperty(channelsLast("forward"), fc.boolean(), async (c, dilated) => {
+        const x = values(xShape(c), c.seed);
+        const w = values(filterShape(c), c.seed + 1);
+        const b = values([c.outChannels], c.seed + 2);
+        // Dilated (at stride 1, as TensorFlow.js requires; not with a numeric pad, whose output shape TensorFlow.js
+        // computes for a square kernel, so that the stock wasm kernel writes past its output): the stock kernel, then tanh.
+        const strides: Pair = dilated ? [1, 1] : c.strides;
+        const pad: Pad = dilated && typeof c.pad === "number" ? "valid" : c.pad;
+        const attrs = { ...attrsOf(c), strides, pad, dilations: dilated ? [2, 1] : [1, 1] };
+        const info = dilated ? tf.backend_util.computeConv2DInfo(xShape(c), filterShape(c), strides, [2, 1], pad) : null;
+        if (info && (info.outHeight < 1 || info.outWidth < 1)) return;
+        await check(
+          "FusedConv2D",
+          () => ({ x: tf.tensor4d(x, xShape(c)), filter: tf.tensor4d(w, filterShape(c)), bias: tf.tensor1d(b) }),
+          attrs,
+        );
+      }),
+      { numRuns: 20 },
+    );
+    for (const rows of [5, NATIVE_ROWS + 3]) {
+      const a = values([1, rows, 7], rows);
+      const bm = values([1, 7, 9], rows + 1);
+      const bias = values([9], rows + 2);
+      await check("_FusedMatMul", () => ({ a: tf.tensor3d(a, [1, rows, 7]), b: tf.tensor3d(bm, [1, 7, 9]), bias: tf.tensor1d(bias) }), {
+        transposeA: false,
+        transposeB: false,
+      });
+    }
+  });
   it("through tf.grad: the input's and the kernel's gradients of a fused, strided, padded convolution", async () => {
     const x = values([3, 12, 10, 5], 31);
     const w = values([3, 4, 5, 12], 32);

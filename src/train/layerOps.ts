@@ -5,7 +5,8 @@
 //   z̄ = ȳ · f′(z)               (tanh: 1 − y², sigmoid: y·(1 − y), relu: 1 where y > 0)
 //   W̄ = x ⋆ z̄,   b̄ = Σ z̄ over the batch and pixels,   x̄ = z̄ ⊛ᵀ W   (only when the layer below needs it)
 //
-// The fused kernels have no tanh; tanh(z) = 2σ(2z) − 1, so a tanh layer runs the fused sigmoid on 2W and 2b.
+// TensorFlow.js's fused kernels have no tanh; tanh(z) = 2σ(2z) − 1, so a tanh layer runs the fused
+// sigmoid on 2W and 2b. The fast backend's kernels take tanh themselves (kernels/util.ts: activate).
 // The first layer of a model gets `inputGradient: false`: nobody needs x̄ there, so it is not computed
 // (tfjs-layers computes it, and for LeNet-5's C1 it is the costliest kernel of a step).
 import { tf } from "../tf";
@@ -55,14 +56,15 @@ function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: LayerActivation
   }
 }
 
-/** Forward through a fused kernel: `run(W', b', activation')` with tanh done as 2σ(2·) − 1. */
+/** Forward through a fused kernel: `run(W', b', activation')`, with tanh as 2σ(2·) − 1 unless the fast backend's kernels take it. */
 function fusedForward(
   w: tf.Tensor,
   b: tf.Tensor | undefined,
   activation: LayerActivation,
-  run: (w: tf.Tensor, b: tf.Tensor | undefined, a: "linear" | "relu" | "sigmoid") => tf.Tensor,
+  run: (w: tf.Tensor, b: tf.Tensor | undefined, a: LayerActivation) => tf.Tensor,
 ): tf.Tensor {
-  if (activation !== "tanh") return run(w, b, activation);
+  // ScaleShift is registered with the fast backend's kernels, which take tanh.
+  if (activation !== "tanh" || tf.getKernel(SCALE_SHIFT, tf.getBackend())) return run(w, b, activation);
   return tf.tidy(() => {
     const s = run(tf.mul(w, 2), b ? tf.mul(b, 2) : undefined, "sigmoid");
     if (!tf.getKernel(SCALE_SHIFT, tf.getBackend())) return tf.sub(tf.mul(s, 2), 1);

@@ -12,7 +12,7 @@
 import { tf } from "../../tf";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { address, nativeKernels } from "../native";
-import { activate, free, heap, run, runStock, unaryActivation, wasmBackend, type TensorInfo } from "./util";
+import { activate, free, heap, run, runStockFused, unaryActivation, wasmBackend, type TensorInfo } from "./util";
 
 /** Products of at most this many rows run on the native loop (side by side here it is the faster up to about 256). */
 export const NATIVE_ROWS = 256;
@@ -118,10 +118,10 @@ function batchMatMul({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): 
 function transposedFirst(name: string, wasm: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): TensorInfo {
   const { a, b } = inputs;
   const [transposeA, transposeB] = flags(attrs);
-  if (!a || !b || (!transposeA && !transposeB)) return runStock(name, wasm, inputs, attrs);
+  if (!a || !b || (!transposeA && !transposeB)) return runStockFused(name, wasm, inputs, attrs);
   const aa = transposeA ? transposeLast(wasm, a) : a;
   const bb = transposeB ? transposeLast(wasm, b) : b;
-  const product = runStock(name, wasm, { ...inputs, a: aa, b: bb }, { ...attrs, transposeA: false, transposeB: false });
+  const product = runStockFused(name, wasm, { ...inputs, a: aa, b: bb }, { ...attrs, transposeA: false, transposeB: false });
   if (aa !== a) free(wasm, aa);
   if (bb !== b) free(wasm, bb);
   return product;

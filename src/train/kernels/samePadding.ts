@@ -17,7 +17,7 @@ import {
   padAttr,
   pairAttr,
   roundingAttr,
-  runStock,
+  runStockFused,
   shape4,
   unaryActivation,
   wasmBackend,
@@ -52,7 +52,7 @@ function explicitSame(name: string, depthwise: boolean): tf.KernelFunc {
     const wasm = wasmBackend(name, backend);
     const format = dataFormatAttr(name, attrs);
     const same = attrs?.pad === "same" && format === "NHWC";
-    if (depthwise && !same) return runStock(name, wasm, inputs, attrs);
+    if (depthwise && !same) return runStockFused(name, wasm, inputs, attrs);
     const x = inputs.x;
     const filter = inputs.filter;
     if (!x || !filter) throw new Error(`${name}: needs inputs x and filter`);
@@ -71,7 +71,7 @@ function explicitSame(name: string, depthwise: boolean): tf.KernelFunc {
       const done = ownConvolution(wasm, inputs, attrs, info, format);
       if (done) return done;
     }
-    if (!same) return runStock(name, wasm, inputs, attrs);
+    if (!same) return runStockFused(name, wasm, inputs, attrs);
     const { top, bottom, left, right } = info.padInfo;
     const pad = [
       [0, 0],
@@ -79,7 +79,7 @@ function explicitSame(name: string, depthwise: boolean): tf.KernelFunc {
       [left, right],
       [0, 0],
     ];
-    return runStock(name, wasm, inputs, { ...attrs, pad }) satisfies TensorInfo;
+    return runStockFused(name, wasm, inputs, { ...attrs, pad }) satisfies TensorInfo;
   };
 }
 

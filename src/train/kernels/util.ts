@@ -4,6 +4,7 @@
 import { tf } from "../../tf";
 import { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { describe } from "../../args";
+import { address, nativeKernels } from "../native";
 
 export type TensorInfo = tf.TensorInfo;
 export type Shape4 = [number, number, number, number];
@@ -128,19 +129,48 @@ export function expectShape(kernel: string, name: string, info: TensorInfo, shap
     throw new Error(`${kernel}: ${name} must have shape [${shape.join(", ")}], got [${info.shape.join(", ")}]`);
 }
 
-/** The stock unary kernel that applies each fused activation our kernels take; null for none. */
-const UNARY: Readonly<Record<string, string | null>> = { linear: null, relu: "Relu", relu6: "Relu6", elu: "Elu", sigmoid: "Sigmoid" };
+/** The stock unary kernel that applies each fused activation our kernels take; null for none (tanh: the sigmoid, see activate). */
+const UNARY: Readonly<Record<string, string | null>> = {
+  linear: null,
+  relu: "Relu",
+  relu6: "Relu6",
+  elu: "Elu",
+  sigmoid: "Sigmoid",
+  tanh: "Sigmoid",
+};
 
-/** A fused activation our kernels apply themselves (prelu and leakyrelu, which take a weight or a slope, stay with the stock ones) — 09-training-lenet-mnist. */
+/**
+ * A fused activation our kernels apply themselves: TensorFlow.js's own, and tanh, which its fused kernels
+ * lack (the course's layer ops fuse it on the fast backend). prelu and leakyrelu, which take a weight or a
+ * slope, stay with the stock kernels — 09-training-lenet-mnist.
+ */
 export function unaryActivation(activation: unknown): activation is string {
   return typeof activation === "string" && Object.hasOwn(UNARY, activation);
 }
 
-/** f(z) for a fused activation f, by the stock unary kernel; z is freed when a new tensor replaces it — 09-training-lenet-mnist. */
+/** x ← a·x + b in place, by the native loop (x must be a kernel's own new output, shared with nothing). */
+function scaleInPlace(backend: BackendWasm, x: TensorInfo, a: number, b: number): void {
+  const at = address(backend, x);
+  nativeKernels(backend).affine(at, at, x.shape.reduce((p, d) => p * d, 1), a, b);
+}
+
+/**
+ * f(z) for a fused activation f, by the stock unary kernel; z (a kernel's own new output) is freed when a new
+ * tensor replaces it. tanh(z) = 2·σ(2z) − 1: z doubled in place, the vectorised sigmoid, then 2·s − 1 in
+ * place — 09-training-lenet-mnist.
+ */
 export function activate(backend: BackendWasm, z: TensorInfo, activation: string): TensorInfo {
   const unary = UNARY[activation];
   if (!unary) return z;
+  if (activation === "tanh") scaleInPlace(backend, z, 2, 0);
   const y = run(unary, backend, { x: z });
   free(backend, z);
+  if (activation === "tanh") scaleInPlace(backend, y, 2, -1);
   return y;
+}
+
+/** A fused kernel the stock way, tanh included: the stock kernel without it, then the activation — 09-training-lenet-mnist. */
+export function runStockFused(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): TensorInfo {
+  if (attrs?.activation !== "tanh") return runStock(name, backend, inputs, attrs);
+  return activate(backend, runStock(name, backend, inputs, { ...attrs, activation: "linear" }), "tanh");
 }
