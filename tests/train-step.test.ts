@@ -218,6 +218,21 @@ describe("a Sequential model as plain ops", () => {
     model.dispose();
   });
 
+  it("writeWeights puts the weights in the variables, in place on wasm, but never into a tensor that shares a variable's numbers", async () => {
+    await tf.setBackend("wasm");
+    const model = toTfModel(lenet5({ inputSize: 28 }), { seed: 4 });
+    const step = new GradientStep(model, 10);
+    const weights = values(step.size, 5);
+    const before = step.variables[0].dataId;
+    const shared = tf.clone(step.variables[1]); // shares the variable's numbers (Identity on wasm)
+    const kept = Float32Array.from(shared.dataSync());
+    step.writeWeights(weights);
+    expect(step.variables[0].dataId).toBe(before); // written in place
+    expect(Array.from(step.readWeights())).toEqual(Array.from(weights));
+    expect(Array.from(shared.dataSync())).toEqual(Array.from(kept)); // assigned instead: the copy keeps its numbers
+    shared.dispose();
+    model.dispose();
+  });
   it("models with layers it does not know (dropout) go through model.apply", () => {
     const model = toTfModel(kerasDigitModel(), { seed: 1 });
     expect(modelFunction(model)).toBeNull();

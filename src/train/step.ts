@@ -8,6 +8,7 @@
 // the gradients that lead to a weight. A softmax last layer and the cross-entropy are taken together
 // on the logits (the error signal is p − y). Any other model runs through `model.apply` as before.
 import { tf } from "../tf";
+import { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { convLayerOp, denseLayerOp } from "./layerOps";
 import { ranks } from "./ranks";
 
@@ -214,10 +215,20 @@ export class GradientStep {
     return into;
   }
 
-  /** Put new weights into the model's variables. */
+  /**
+   * Put new weights into the model's variables: on wasm straight into a variable's numbers when nothing else
+   * shares them (no new tensors, nothing for the garbage collector), else by assign.
+   */
   writeWeights(weights: Float32Array): void {
+    const backend = tf.backend();
+    const wasm = backend instanceof BackendWasm ? backend : null;
     this.variables.forEach((v, i) => {
-      const t = tf.tensor(weights.subarray(this.offsets[i], this.offsets[i] + v.size), v.shape, "float32");
+      const values = weights.subarray(this.offsets[i], this.offsets[i] + v.size);
+      if (wasm && v.dtype === "float32" && wasm.refCount(v.dataId) === 1) {
+        wasm.typedArrayFromHeap(v).set(values);
+        return;
+      }
+      const t = tf.tensor(values, v.shape, "float32");
       v.assign(t);
       t.dispose();
     });
@@ -255,10 +266,12 @@ export class GradientStep {
     const out = kept.out;
     if (!out) throw new Error("train.fit: the step gave no output");
     const correct = countCorrect(out.dataSync(), labels, this.classes);
+    const backend = tf.backend();
     this.variables.forEach((v, i) => {
       const grad = g[v.name];
       if (!grad) throw new Error(`train.fit: no gradient for weight ${v.name}`);
-      const values = grad.dataSync();
+      // On wasm, read the gradient where it lies (dataSync would copy it into a new array first).
+      const values = backend instanceof BackendWasm && grad.dtype === "float32" ? backend.typedArrayFromHeap(grad) : grad.dataSync();
       const at = this.offsets[i];
       if (scale === 1) grads.set(values, at);
       else for (let k = 0; k < values.length; k++) grads[at + k] = values[k] * scale;
