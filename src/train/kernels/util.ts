@@ -151,7 +151,13 @@ export function unaryActivation(activation: unknown): activation is string {
 /** x ← a·x + b in place, by the native loop (x must be a kernel's own new output, shared with nothing). */
 function scaleInPlace(backend: BackendWasm, x: TensorInfo, a: number, b: number): void {
   const at = address(backend, x);
-  nativeKernels(backend).affine(at, at, x.shape.reduce((p, d) => p * d, 1), a, b);
+  nativeKernels(backend).affine(
+    at,
+    at,
+    x.shape.reduce((p, d) => p * d, 1),
+    a,
+    b,
+  );
 }
 
 /**
@@ -170,7 +176,12 @@ export function activate(backend: BackendWasm, z: TensorInfo, activation: string
 }
 
 /** A fused kernel the stock way, tanh included: the stock kernel without it, then the activation — 09-training-lenet-mnist. */
-export function runStockFused(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined): TensorInfo {
+export function runStockFused(
+  name: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap | undefined,
+): TensorInfo {
   if (attrs?.activation !== "tanh") return runStock(name, backend, inputs, attrs);
   return activate(backend, runStock(name, backend, inputs, { ...attrs, activation: "linear" }), "tanh");
 }
