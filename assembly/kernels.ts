@@ -97,6 +97,33 @@ export function affine(x: usize, out: usize, count: i32, a: f32, b: f32): void {
   for (; k < count; k++) set(out, k, get(x, k) * a + b);
 }
 
+/** dst[k] = src[k]·a for k < n. */
+function scaled(dst: usize, src: usize, n: i32, a: f32): void {
+  const va = f32x4.splat(a);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) v128.store(dst + ((<usize>k) << 2), f32x4.mul(v128.load(src + ((<usize>k) << 2)), va));
+  for (; k < n; k++) set(dst, k, get(src, k) * a);
+}
+
+/**
+ * avgPoolGrad for windows that tile x from its top-left corner (strides = window, LeNet-5's 2×2): every
+ * pixel of x is in one window at most, so its share is written, not added, row by row of x (dx zeroed).
+ */
+function tiledPoolGrad(dy: usize, dx: usize, n: i32, h: i32, w: i32, channels: i32, kh: i32, kw: i32, outH: i32, outW: i32, share: f32): void {
+  const rows = min(h, outH * kh);
+  const windows = min(outW, (w + kw - 1) / kw);
+  for (let b = 0; b < n; b++)
+    for (let r = 0; r < rows; r++) {
+      const to = dx + ((<usize>((b * h + r) * w * channels)) << 2);
+      const from = dy + ((<usize>((b * outH + r / kh) * outW * channels)) << 2);
+      for (let j = 0; j < windows; j++) {
+        const last = min(kw, w - j * kw);
+        for (let q = 0; q < last; q++)
+          scaled(to + ((<usize>((j * kw + q) * channels)) << 2), from + ((<usize>(j * channels)) << 2), channels, share);
+      }
+    }
+}
+
 /**
  * Average pooling's gradient: each window shares its error signal equally among its pixels.
  *
@@ -122,6 +149,10 @@ export function avgPoolGrad(
 ): void {
   fill(dx, n * h * w * channels, 0);
   const share: f32 = 1 / <f32>(kh * kw);
+  if (strideH == kh && strideW == kw && top == 0 && left == 0) {
+    tiledPoolGrad(dy, dx, n, h, w, channels, kh, kw, outH, outW, share);
+    return;
+  }
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < outH; i++) {
       for (let j = 0; j < outW; j++) {

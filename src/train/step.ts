@@ -216,19 +216,13 @@ export class GradientStep {
   }
 
   /**
-   * Put new weights into the model's variables: on wasm straight into a variable's numbers when nothing else
-   * shares them (no new tensors, nothing for the garbage collector), else by assign.
+   * Put new weights into the model's variables, by assign: each gets new numbers under a new id. Writing
+   * them in place would be faster, but the wasm backend keeps XNNPACK's packing of a product's or a
+   * convolution's weights under the tensor's id, and would go on using the old weights (tested).
    */
   writeWeights(weights: Float32Array): void {
-    const backend = tf.backend();
-    const wasm = backend instanceof BackendWasm ? backend : null;
     this.variables.forEach((v, i) => {
-      const values = weights.subarray(this.offsets[i], this.offsets[i] + v.size);
-      if (wasm && v.dtype === "float32" && wasm.refCount(v.dataId) === 1) {
-        wasm.typedArrayFromHeap(v).set(values);
-        return;
-      }
-      const t = tf.tensor(values, v.shape, "float32");
+      const t = tf.tensor(weights.subarray(this.offsets[i], this.offsets[i] + v.size), v.shape, "float32");
       v.assign(t);
       t.dispose();
     });

@@ -467,13 +467,15 @@ const cases: Case[] = [
           probe("inspector", "return new (require('inspector').Session)();"),
           probe("dlopen", "(process as any).dlopen({}, '/tmp/x.node'); return 'loaded';"),
           probe("binding", "return (process as any).binding('fs');"),
+          probe("builtinV8", "return (process as any).getBuiltinModule('v8').getHeapSnapshot();"),
+          probe("builtinInspector", "return new ((process as any).getBuiltinModule('node:inspector').Session)();"),
         ],
         ALL_WRONG,
       ),
     },
     status: "ok",
     scores: [0, 0, 0],
-    probes: { v8: "denied", inspector: "denied", dlopen: "denied", binding: "denied" },
+    probes: { v8: "denied", inspector: "denied", dlopen: "denied", binding: "denied", builtinV8: "denied", builtinInspector: "denied" },
   },
   {
     // SIGUSR1 opens Node's inspector on 127.0.0.1:9229: a debugger would read the confirmations.

@@ -143,6 +143,15 @@ export function setupCell(root: string, guard: string, forbidden: string[], conf
     if (refused.has(request)) throw new Error("the grader does not allow require(" + JSON.stringify(request) + ")");
     return load.call(this, request, ...rest);
   };
+  // process.getBuiltinModule (Node 20.16) hands out built-in modules without Module._load.
+  const builtin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof builtin === "function") {
+    const guarded = (id: string) => {
+      if (refused.has(id)) throw new Error("the grader does not allow process.getBuiltinModule(" + JSON.stringify(id) + ")");
+      return builtin.call(process, id);
+    };
+    Object.defineProperty(process, "getBuiltinModule", { value: guarded, writable: false, configurable: false });
+  }
   const refuse = (what: string) => () => {
     throw new Error("the grader does not allow " + what);
   };
