@@ -70,34 +70,29 @@ export function convChannels(
   return activate(wasm, z, activation);
 }
 
+/** A backward pass: `out` of `shape` from the tensors a and b, by the native function `pass`. */
+function backward(
+  wasm: BackendWasm,
+  pass: "convFilter" | "convInput",
+  a: TensorInfo,
+  b: TensorInfo,
+  shape: number[],
+  info: Info,
+): TensorInfo {
+  const out = wasm.makeOutput(shape, "float32");
+  const work = scratch(wasm, info);
+  const at = (t: TensorInfo) => address(wasm, t);
+  nativeKernels(wasm)[pass](at(a), at(b), at(out), at(work), info.outChannels, ...windowGeometry(info));
+  free(wasm, work);
+  return out;
+}
+
 /** W̄ as [kh, kw, inChannels, outChannels]. */
 export function filterGradChannels(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, info: Info): TensorInfo {
-  const dW = wasm.makeOutput(info.filterShape, "float32");
-  const work = scratch(wasm, info);
-  nativeKernels(wasm).convFilter(
-    address(wasm, x),
-    address(wasm, dy),
-    address(wasm, dW),
-    address(wasm, work),
-    info.outChannels,
-    ...windowGeometry(info),
-  );
-  free(wasm, work);
-  return dW;
+  return backward(wasm, "convFilter", x, dy, info.filterShape, info);
 }
 
 /** x̄ as [n, h, w, inChannels]. */
 export function inputGradChannels(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: Info): TensorInfo {
-  const dx = wasm.makeOutput(info.inShape, "float32");
-  const work = scratch(wasm, info);
-  nativeKernels(wasm).convInput(
-    address(wasm, dy),
-    address(wasm, filter),
-    address(wasm, dx),
-    address(wasm, work),
-    info.outChannels,
-    ...windowGeometry(info),
-  );
-  free(wasm, work);
-  return dx;
+  return backward(wasm, "convInput", dy, filter, info.inShape, info);
 }
