@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { tf } from "../src/tf";
 import { useFastBackend } from "../src/train/backend";
 import { convLayerOp, denseLayerOp, type LayerActivation } from "../src/train/layerOps";
-import { crossEntropy, GradientStep, modelFunction } from "../src/train/step";
+import { crossEntropy, GradientStep, modelFunction, softmaxCrossEntropy } from "../src/train/step";
 import { FlatAdam } from "../src/train/adam";
 import { fit, mnistExamples, type Examples } from "../src/train/fit";
 import { kerasDigitModel, lenet5, toTfModel } from "../src/models";
@@ -170,6 +170,45 @@ describe("denseLayerOp equals matMul + bias + activation of the stock cpu backen
       );
     });
   }
+});
+
+describe("softmaxCrossEntropy (one op, its gradient written out)", () => {
+  it("equals tf.losses.softmaxCrossEntropy on cpu, value and gradient, for one-hot and soft labels, large logits included", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.nat(),
+        fc.boolean(),
+        async (n, classes, seed, soft) => {
+          const random = seededRandom(seed);
+          const logits = Float32Array.from({ length: n * classes }, () => random.uniform(-30, 30));
+          const labels = new Float32Array(n * classes);
+          for (let i = 0; i < n; i++) {
+            if (soft) {
+              // Probabilities (rows summing to 1): TensorFlow.js's gradient, p − y, assumes they do.
+              const row = Array.from({ length: classes }, () => random.uniform(0, 1));
+              const sum = row.reduce((a, b) => a + b, 0);
+              row.forEach((v, c) => (labels[i * classes + c] = v / sum));
+            } else labels[i * classes + random.int(classes)] = 1;
+          }
+          const run = (loss: (z: tf.Tensor) => tf.Scalar) =>
+            tf.tidy(() => {
+              const z = tf.tensor2d(logits, [n, classes]);
+              const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => loss(t))([z]);
+              return [Float32Array.from(value.dataSync()), Float32Array.from(grads[0].dataSync())];
+            });
+          await tf.setBackend("cpu");
+          const [expectedLoss, expectedGrad] = run((z) => tf.losses.softmaxCrossEntropy(tf.tensor2d(labels, [n, classes]), z));
+          await tf.setBackend("wasm");
+          const [loss, grad] = run((z) => softmaxCrossEntropy(labels, z));
+          expectClose(loss, expectedLoss, "loss");
+          expectClose(grad, expectedGrad, "gradient");
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
 });
 
 describe("a Sequential model as plain ops", () => {

@@ -246,7 +246,7 @@ export class GradientStep {
       let loss: tf.Scalar;
       if (this.fn) {
         out = this.fn.forward(input);
-        loss = this.fn.logits ? tf.losses.softmaxCrossEntropy(target, out) : crossEntropy(target, out);
+        loss = this.fn.logits ? softmaxCrossEntropy(oneHot, out) : crossEntropy(target, out);
       } else {
         const y = this.model.apply(input, { training: true });
         if (!(y instanceof tf.Tensor)) throw new Error(`train.fit: model ${this.model.name} must have one output`);
@@ -273,6 +273,42 @@ export class GradientStep {
     tf.dispose([input, target, value, out, ...Object.values(g)]);
     return { loss, correct };
   }
+}
+
+/**
+ * The mean cross-entropy of softmax(z) against the labels y (one row per example), as one op whose
+ * gradient is written out: L = (1/n) Σ over rows of Σ_c y_c·(log Σ_k e^{z_k} − z_c), and
+ * ∂L/∂z_c = (p_c·Σ_k y_k − y_c) / n with p = softmax(z). The logits are [n, classes], so the sums run in
+ * plain JavaScript (in double precision); tf.losses.softmaxCrossEntropy takes about twenty kernels.
+ */
+export function softmaxCrossEntropy(labels: Float32Array, logits: tf.Tensor): tf.Scalar {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const z = args[0];
+    if (!(z instanceof tf.Tensor)) throw new Error("train.fit: the loss op takes the logits");
+    const values = z.dataSync();
+    const classes = z.shape[z.shape.length - 1] ?? 1;
+    const n = values.length / classes;
+    const grad = new Float32Array(values.length);
+    let total = 0;
+    for (let row = 0; row < n; row++) {
+      const at = row * classes;
+      let max = -Infinity;
+      for (let c = 0; c < classes; c++) max = Math.max(max, values[at + c]);
+      let sum = 0;
+      let weight = 0; // Σ y_c: 1 for one-hot labels
+      for (let c = 0; c < classes; c++) {
+        sum += Math.exp(values[at + c] - max);
+        weight += labels[at + c];
+      }
+      const logSum = Math.log(sum) + max;
+      for (let c = 0; c < classes; c++) {
+        total += labels[at + c] * (logSum - values[at + c]);
+        grad[at + c] = (Math.exp(values[at + c] - logSum) * weight - labels[at + c]) / n;
+      }
+    }
+    return { value: tf.scalar(total / n), gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor(grad, z.shape, "float32")) };
+  });
+  return op(logits) as tf.Scalar;
 }
 
 /** Cross-entropy of predicted probabilities against one-hot labels, averaged over the batch. */
