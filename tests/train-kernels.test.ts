@@ -710,6 +710,21 @@ describe("convolutions with 'same' padding equal the cpu kernels (the stock wasm
       { numRuns: RUNS },
     );
   });
+  it("a numeric pad with a window that is not square (dilated 2×1) no longer makes the stock kernel write past its output", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor4d(values([3, 8, 9, 8], 61), [3, 8, 9, 8]);
+    const w = tf.tensor4d(values([4, 4, 8, 12], 62), [4, 4, 8, 12]);
+    const before = tf.memory().numBytes;
+    for (let i = 0; i < 20; i++) {
+      const y = tf.conv2d(x, w, 1, 0, "NHWC", [2, 1]);
+      expect(y.shape).toEqual([3, 2, 6, 12]); // the real size: 8 − 7 + 1 rows, 9 − 4 + 1 columns
+      expect(Array.from(y.dataSync()).every(Number.isFinite)).toBe(true);
+      y.dispose();
+      tf.tidy(() => tf.add(tf.ones([1000]), 1).dataSync()); // the heap still works
+    }
+    expect(tf.memory().numBytes).toBe(before);
+    tf.dispose([x, w]);
+  });
   it("the case the stock kernel gets wrong: a 2×1 kernel with strides 1×2 on a 1×2 image", async () => {
     await expectSameOnBoth(() => tf.conv2d(tf.tensor4d([1, 2], [1, 1, 2, 1]), tf.tensor4d([1, 10], [2, 1, 1, 1]), [1, 2], "same"));
   });

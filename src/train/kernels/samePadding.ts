@@ -51,8 +51,11 @@ function explicitSame(name: string, depthwise: boolean): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const wasm = wasmBackend(name, backend);
     const format = dataFormatAttr(name, attrs);
-    const same = attrs?.pad === "same" && format === "NHWC";
-    if (depthwise && !same) return runStockFused(name, wasm, inputs, attrs);
+    // A numeric pad goes explicit too: TensorFlow.js sizes its output for a square window, and the stock
+    // kernel, which works out the real size, wrote past its output when the window is not square (a 4×4
+    // kernel dilated 2×1).
+    const explicit = (attrs?.pad === "same" || typeof attrs?.pad === "number") && format === "NHWC";
+    if (depthwise && !explicit) return runStockFused(name, wasm, inputs, attrs);
     const x = inputs.x;
     const filter = inputs.filter;
     if (!x || !filter) throw new Error(`${name}: needs inputs x and filter`);
@@ -71,7 +74,7 @@ function explicitSame(name: string, depthwise: boolean): tf.KernelFunc {
       const done = ownConvolution(wasm, inputs, attrs, info, format);
       if (done) return done;
     }
-    if (!same) return runStockFused(name, wasm, inputs, attrs);
+    if (!explicit) return runStockFused(name, wasm, inputs, attrs);
     const { top, bottom, left, right } = info.padInfo;
     const pad = [
       [0, 0],
