@@ -107,20 +107,27 @@ function scaled(dst: usize, src: usize, n: i32, a: f32): void {
 
 /**
  * avgPoolGrad for windows that tile x from its top-left corner (strides = window, LeNet-5's 2×2): every
- * pixel of x is in one window at most, so its share is written, not added, row by row of x (dx zeroed).
+ * pixel of x is in one window at most, so its share is written, not added, row by row of x; the pixels
+ * no window covers (the last rows and columns, when the windows do not fit exactly) are zeroed.
  */
 function tiledPoolGrad(dy: usize, dx: usize, n: i32, h: i32, w: i32, channels: i32, kh: i32, kw: i32, outH: i32, outW: i32, share: f32): void {
   const rows = min(h, outH * kh);
   const windows = min(outW, (w + kw - 1) / kw);
+  const covered = min(w, windows * kw); // columns inside a window
   for (let b = 0; b < n; b++)
-    for (let r = 0; r < rows; r++) {
+    for (let r = 0; r < h; r++) {
       const to = dx + ((<usize>((b * h + r) * w * channels)) << 2);
+      if (r >= rows) {
+        fill(to, w * channels, 0);
+        continue;
+      }
       const from = dy + ((<usize>((b * outH + r / kh) * outW * channels)) << 2);
       for (let j = 0; j < windows; j++) {
         const last = min(kw, w - j * kw);
         for (let q = 0; q < last; q++)
           scaled(to + ((<usize>((j * kw + q) * channels)) << 2), from + ((<usize>(j * channels)) << 2), channels, share);
       }
+      if (covered < w) fill(to + ((<usize>(covered * channels)) << 2), (w - covered) * channels, 0);
     }
 }
 
@@ -147,12 +154,12 @@ export function avgPoolGrad(
   strideH: i32,
   strideW: i32,
 ): void {
-  fill(dx, n * h * w * channels, 0);
   const share: f32 = 1 / <f32>(kh * kw);
   if (strideH == kh && strideW == kw && top == 0 && left == 0) {
     tiledPoolGrad(dy, dx, n, h, w, channels, kh, kw, outH, outW, share);
     return;
   }
+  fill(dx, n * h * w * channels, 0);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < outH; i++) {
       for (let j = 0; j < outW; j++) {
