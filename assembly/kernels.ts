@@ -110,7 +110,19 @@ function scaled(dst: usize, src: usize, n: i32, a: f32): void {
  * pixel of x is in one window at most, so its share is written, not added, row by row of x; the pixels
  * no window covers (the last rows and columns, when the windows do not fit exactly) are zeroed.
  */
-function tiledPoolGrad(dy: usize, dx: usize, n: i32, h: i32, w: i32, channels: i32, kh: i32, kw: i32, outH: i32, outW: i32, share: f32): void {
+function tiledPoolGrad(
+  dy: usize,
+  dx: usize,
+  n: i32,
+  h: i32,
+  w: i32,
+  channels: i32,
+  kh: i32,
+  kw: i32,
+  outH: i32,
+  outW: i32,
+  share: f32,
+): void {
   const rows = min(h, outH * kh);
   const windows = min(outW, (w + kw - 1) / kw);
   const covered = min(w, windows * kw); // columns inside a window
