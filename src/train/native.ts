@@ -2,7 +2,7 @@
 // dist/native.wasm), run inside the wasm backend's memory: one instance per backend, whose imported
 // memory is the backend's own, so a kernel reads and writes tensors where the backend keeps them.
 // The same code is also built with relaxed SIMD (dist/native-relaxed.wasm), whose multiply-add is one
-// fused instruction on processors that have one (1.3–1.4× the products' speed here); it is used when
+// fused instruction on processors that have one (C1's and C3's passes 1.16–1.30× faster here); it is used when
 // the JavaScript engine accepts relaxed SIMD. Node 22's does; Node 20's (V8 11.3) has it behind the flag
 // --experimental-wasm-relaxed-simd, which is turned on here, before the module is compiled.
 // DL_BY_HAND_SIMD=plain in the environment keeps the plain module (and leaves the flag alone); so does a
