@@ -118,6 +118,42 @@ function pixelOffsets(table: usize, n: i32, c: i32, hp: i32, wp: i32, outH: i32,
 }
 
 /**
+ * The images the loops read: `x` itself, or, when `copy`, a zero-padded copy in scratch that holds x's
+ * numbers when `withX` (forward, W̄) and only zeros otherwise (x̄, whose sums go there; x itself is then
+ * zeroed too). Every output pixel's offset into them goes into the scratch's table.
+ */
+function loopImages(
+  x: usize,
+  scratch: usize,
+  kernels: i32,
+  copy: bool,
+  withX: bool,
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  top: i32,
+  left: i32,
+  outH: i32,
+  outW: i32,
+  strideH: i32,
+  strideW: i32,
+): usize {
+  const hp = copy ? reach(outH, strideH, kh) : h;
+  const wp = copy ? reach(outW, strideW, kw) : w;
+  let images = x;
+  if (copy) {
+    images = scratch + ((<usize>workSize(n * outH * outW, kernels, kh, kw * c)) << 2);
+    if (withX) padImages(x, images, n, h, w, c, top, left, hp, wp);
+  }
+  if (!withX) fill(images, n * hp * wp * c, 0);
+  pixelOffsets(scratch, n, c, hp, wp, outH, outW, strideH, strideW);
+  return images;
+}
+
+/**
  * The forward product, z = patches · W (+ b), at `out` ([n, outH, outW, kernels]); W is [kh, kw, c, kernels],
  * b [kernels] when withBias is 1. Fewer than 8 kernels: W and b are widened to 8 with zeros, and each
  * pixel's 8 sums are stored where its row of z starts (the extra ones are overwritten by the next pixel's;
@@ -148,16 +184,9 @@ export function convForward(
   const row = kw * c; // patch numbers in one image row
   const table = scratch;
   const spill = scratch + ((<usize>align4(pixels)) << 2); // a narrow last pixel's 8 sums
-  let images = x,
-    hp = h,
-    wp = w;
-  if (padded(h, w, kh, kw, top, left, outH, outW, strideH, strideW)) {
-    images = scratch + ((<usize>workSize(pixels, kernels, kh, row)) << 2);
-    hp = reach(outH, strideH, kh);
-    wp = reach(outW, strideW, kw);
-    padImages(x, images, n, h, w, c, top, left, hp, wp);
-  }
-  pixelOffsets(table, n, c, hp, wp, outH, outW, strideH, strideW);
+  const copy = padded(h, w, kh, kw, top, left, outH, outW, strideH, strideW);
+  const wp = copy ? reach(outW, strideW, kw) : w;
+  const images = loopImages(x, scratch, kernels, copy, true, n, h, w, c, kh, kw, top, left, outH, outW, strideH, strideW);
   const kStep = (<usize>kernels) << 2;
   const narrow = kernels < 8;
   let weights = filter,
@@ -278,16 +307,9 @@ export function convFilter(
   const table = scratch;
   const lastRows = scratch + ((<usize>align4(pixels)) << 2);
   const sums = scratch + ((<usize>workAt(pixels, kernels)) << 2);
-  let images = x,
-    hp = h,
-    wp = w;
-  if (padded(h, w, kh, kw, top, left, outH, outW, strideH, strideW)) {
-    images = scratch + ((<usize>workSize(pixels, kernels, kh, row)) << 2);
-    hp = reach(outH, strideH, kh);
-    wp = reach(outW, strideW, kw);
-    padImages(x, images, n, h, w, c, top, left, hp, wp);
-  }
-  pixelOffsets(table, n, c, hp, wp, outH, outW, strideH, strideW);
+  const copy = padded(h, w, kh, kw, top, left, outH, outW, strideH, strideW);
+  const wp = copy ? reach(outW, strideW, kw) : w;
+  const images = loopImages(x, scratch, kernels, copy, true, n, h, w, c, kh, kw, top, left, outH, outW, strideH, strideW);
   const narrow = kernels < 8;
   const kStep = (<usize>kernels) << 2;
   const tail = overrun(pixels, kernels);
@@ -431,16 +453,9 @@ export function convInput(
         }
       }
   const copy = padded(h, w, kh, kw, top, left, outH, outW, strideH, strideW);
-  let images = dx,
-    hp = h,
-    wp = w;
-  if (copy) {
-    images = scratch + ((<usize>workSize(pixels, kernels, kh, row)) << 2);
-    hp = reach(outH, strideH, kh);
-    wp = reach(outW, strideW, kw);
-  }
-  fill(images, n * hp * wp * c, 0);
-  pixelOffsets(table, n, c, hp, wp, outH, outW, strideH, strideW);
+  const hp = copy ? reach(outH, strideH, kh) : h;
+  const wp = copy ? reach(outW, strideW, kw) : w;
+  const images = loopImages(dx, scratch, kernels, copy, false, n, h, w, c, kh, kw, top, left, outH, outW, strideH, strideW);
   const rowStep = (<usize>(wp * c)) << 2;
   const kStep = (<usize>kernels) << 2;
   const blockStep = (<usize>(kh * rowBlocks)) << 5; // from kernel k to k + 1 in `turned`

@@ -4,7 +4,7 @@
 import { tf } from "../tf";
 import { BackendWasm } from "@tensorflow/tfjs-backend-wasm"; // registers the 'wasm' backend; its .wasm files load from node_modules
 import { nativeKernels } from "./native";
-import { activationBiasGradKernel, scaleShiftKernel } from "./kernels/activation";
+import { activationBiasGradKernel } from "./kernels/activation";
 import { avgPoolGradKernel } from "./kernels/avgPoolGrad";
 import { batchMatMulKernel, fusedMatMulKernel } from "./kernels/batchMatMul";
 import { conv2dBackpropFilterKernel } from "./kernels/conv2dBackpropFilter";
@@ -31,7 +31,6 @@ export const fastKernels: readonly tf.KernelConfig[] = [
   fusedMatMulKernel, // stock: repacks B (the weights) at every step
   ...samePaddingKernels, // stock: wrong 'same' padding for an even kernel with a stride
   activationBiasGradKernel, // the course's own: a layer's z̄ and b̄ in one pass
-  scaleShiftKernel, // the course's own: the last step of tanh as 2σ(2z) − 1
 ];
 
 function registerFastKernels(): void {

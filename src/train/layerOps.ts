@@ -10,7 +10,7 @@
 // The first layer of a model gets `inputGradient: false`: nobody needs x̄ there, so it is not computed
 // (tfjs-layers computes it, and for LeNet-5's C1 it is the costliest kernel of a step).
 import { tf } from "../tf";
-import { ACTIVATION_BIAS_GRAD, SCALE_SHIFT } from "./kernels/activation";
+import { ACTIVATION_BIAS_GRAD } from "./kernels/activation";
 import { ranks } from "./ranks";
 
 /** The activations a fused layer op takes. */
@@ -28,9 +28,14 @@ export interface ConvOpOptions {
   inputGradient: boolean;
 }
 
+/** Whether the current backend has the fast backend's kernels (ActivationBiasGrad is one of them; they fuse tanh too). */
+function fastKernels(): boolean {
+  return tf.getKernel(ACTIVATION_BIAS_GRAD, tf.getBackend()) !== undefined;
+}
+
 /** z̄ = ȳ · f′ written with the output y, and b̄ = Σ z̄ over all axes but the last (the channels) when asked. */
 function activationBiasGrad(dy: tf.Tensor, y: tf.Tensor, activation: LayerActivation, bias: boolean): [tf.Tensor, tf.Tensor | null] {
-  if (tf.getKernel(ACTIVATION_BIAS_GRAD, tf.getBackend())) {
+  if (fastKernels()) {
     const out = tf.engine().runKernel(ACTIVATION_BIAS_GRAD, { dy, y }, { activation, bias });
     if (!Array.isArray(out) || out.length !== 2) throw new Error(`layer op: ${ACTIVATION_BIAS_GRAD} gave one tensor`);
     if (bias) return [out[0], out[1]];
@@ -63,15 +68,8 @@ function fusedForward(
   activation: LayerActivation,
   run: (w: tf.Tensor, b: tf.Tensor | undefined, a: LayerActivation) => tf.Tensor,
 ): tf.Tensor {
-  // ScaleShift is registered with the fast backend's kernels, which take tanh.
-  if (activation !== "tanh" || tf.getKernel(SCALE_SHIFT, tf.getBackend())) return run(w, b, activation);
-  return tf.tidy(() => {
-    const s = run(tf.mul(w, 2), b ? tf.mul(b, 2) : undefined, "sigmoid");
-    if (!tf.getKernel(SCALE_SHIFT, tf.getBackend())) return tf.sub(tf.mul(s, 2), 1);
-    const y = tf.engine().runKernel(SCALE_SHIFT, { x: s }, { scale: 2, shift: -1 });
-    if (!(y instanceof tf.Tensor)) throw new Error(`layer op: ${SCALE_SHIFT} gave several tensors`);
-    return y;
-  });
+  if (activation !== "tanh" || fastKernels()) return run(w, b, activation);
+  return tf.tidy(() => tf.sub(tf.mul(run(tf.mul(w, 2), b ? tf.mul(b, 2) : undefined, "sigmoid"), 2), 1));
 }
 
 /** An op y = forward(inputs) whose gradients are `backward(ȳ, [x, W, y])`; inputs are [x, W] or [x, W, b]. */

@@ -144,7 +144,8 @@ export function nativeWasmFile(): string {
   return relaxedSimd() ? NATIVE_RELAXED_WASM : NATIVE_WASM;
 }
 
-let compiled: WebAssembly.Module | null = null;
+/** The module compiled once per thread, and the file it came from. */
+let compiled: { module: WebAssembly.Module; file: string } | null = null;
 const instances = new WeakMap<BackendWasm, NativeKernels>();
 
 function backendMemory(backend: BackendWasm): WebAssembly.Memory {
@@ -156,17 +157,18 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory {
 
 /** The module's functions working in `memory`; `user` names who asked, for the errors. */
 function instantiate(memory: WebAssembly.Memory, user: string): NativeKernels {
-  const file = nativeWasmFile();
   if (!compiled) {
+    const file = nativeWasmFile();
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = Uint8Array.from(readFileSync(file));
     } catch {
       throw new Error(`${user}: ${file} is missing; run npm run build`);
     }
-    compiled = new WebAssembly.Module(bytes);
+    compiled = { module: new WebAssembly.Module(bytes), file };
   }
-  const functions = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+  const { module, file } = compiled;
+  const functions = new WebAssembly.Instance(module, { env: { memory } }).exports;
   for (const name of NAMES) {
     if (typeof functions[name] !== "function") throw new Error(`${user}: ${file} has no function ${name}`);
   }

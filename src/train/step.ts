@@ -239,20 +239,18 @@ export class GradientStep {
     scale: number,
   ): StepResult {
     const input = tf.tensor(x, [count, ...shape], "float32");
-    const target = tf.tensor2d(oneHot, [count, this.classes], "float32");
+    // The one-hot labels as a tensor, for the losses that take one (the logits' own op reads the array).
+    const target = this.fn?.logits ? null : tf.tensor2d(oneHot, [count, this.classes], "float32");
     const kept: { out?: tf.Tensor } = {};
     const { value, grads: g } = tf.variableGrads(() => {
       let out: tf.Tensor;
-      let loss: tf.Scalar;
-      if (this.fn) {
-        out = this.fn.forward(input);
-        loss = this.fn.logits ? softmaxCrossEntropy(oneHot, out) : crossEntropy(target, out);
-      } else {
+      if (this.fn) out = this.fn.forward(input);
+      else {
         const y = this.model.apply(input, { training: true });
         if (!(y instanceof tf.Tensor)) throw new Error(`train.fit: model ${this.model.name} must have one output`);
         out = y;
-        loss = crossEntropy(target, out);
       }
+      const loss = target ? crossEntropy(target, out) : softmaxCrossEntropy(oneHot, out);
       kept.out = tf.keep(out);
       return loss;
     }, this.variables);
@@ -270,7 +268,8 @@ export class GradientStep {
       if (scale === 1) grads.set(values, at);
       else for (let k = 0; k < values.length; k++) grads[at + k] = values[k] * scale;
     });
-    tf.dispose([input, target, value, out, ...Object.values(g)]);
+    tf.dispose([input, value, out, ...Object.values(g)]);
+    target?.dispose();
     return { loss, correct };
   }
 }

@@ -1,18 +1,15 @@
-// Two kernels of the course's own for a layer's activation, on the native module (assembly/kernels.ts).
-// They have no stock TensorFlow.js equivalent; `layerOps` uses them on the wasm backend and writes the
+// A kernel of the course's own for a layer's activation, on the native module (assembly/kernels.ts).
+// It has no stock TensorFlow.js equivalent; `layerOps` uses it on the wasm backend and writes the
 // same maths as plain ops on any other.
 //
 // ActivationBiasGrad: z̄ = ȳ · f′(z) written with the output y, and b̄ = Σ z̄ over everything but the
 // channel axis, in one pass (four separate ops before: 2.1 vs 0.6 ms for LeNet-5's C1, side by side).
-// ScaleShift: y = a·x + b, the last step of tanh(z) = 2·σ(2z) − 1 after the backend's fused sigmoid
-// (a multiply and a subtract before).
 import { tf } from "../../tf";
 import { ACTIVATION_CODES, address, nativeKernels } from "../native";
 import { expectShape, input, wasmBackend, type TensorInfo } from "./util";
 import { describe } from "../../args";
 
 export const ACTIVATION_BIAS_GRAD = "ActivationBiasGrad";
-export const SCALE_SHIFT = "ScaleShift";
 
 function activationBiasGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): TensorInfo[] {
   const wasm = wasmBackend(ACTIVATION_BIAS_GRAD, backend);
@@ -40,30 +37,9 @@ function activationBiasGrad({ inputs, backend, attrs }: Parameters<tf.KernelFunc
   return [dz, db];
 }
 
-function scaleShift({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): TensorInfo {
-  const wasm = wasmBackend(SCALE_SHIFT, backend);
-  const x = input(SCALE_SHIFT, inputs, "x");
-  const a = attrs?.scale;
-  const b = attrs?.shift;
-  if (typeof a !== "number" || typeof b !== "number")
-    throw new Error(`${SCALE_SHIFT}: attributes scale and shift must be numbers, got ${describe(a)} and ${describe(b)}`);
-  const out = wasm.makeOutput(x.shape, "float32");
-  nativeKernels(wasm).affine(
-    address(wasm, x),
-    address(wasm, out),
-    x.shape.reduce((p, d) => p * d, 1),
-    a,
-    b,
-  );
-  return out;
-}
-
 /** z̄ = ȳ·f′ and b̄ = Σ z̄ per channel in one native pass, on wasm — 09-training-lenet-mnist. */
 export const activationBiasGradKernel: tf.KernelConfig = {
   kernelName: ACTIVATION_BIAS_GRAD,
   backendName: "wasm",
   kernelFunc: activationBiasGrad,
 };
-
-/** y = scale·x + shift in one native pass, on wasm — 09-training-lenet-mnist. */
-export const scaleShiftKernel: tf.KernelConfig = { kernelName: SCALE_SHIFT, backendName: "wasm", kernelFunc: scaleShift };
