@@ -9,8 +9,8 @@ import { useFastBackend } from "../src/train/backend";
 import { convLayerOp, denseLayerOp, type LayerActivation } from "../src/train/layerOps";
 import { crossEntropy, GradientStep, modelFunction, softmaxCrossEntropy } from "../src/train/step";
 import { FlatAdam } from "../src/train/adam";
-import { fit, mnistExamples, type Examples } from "../src/train/fit";
-import { kerasDigitModel, lenet5, toTfModel } from "../src/models";
+import { fit, mnistExamples, selectExamples, type Examples } from "../src/train/fit";
+import { kerasDigitModel, kerasDigitModelCorrected, lenet5, toTfModel } from "../src/models";
 import { loadMnist } from "../src/datasets";
 import { seededRandom } from "../src/random";
 
@@ -344,6 +344,20 @@ describe("fit over worker threads", () => {
     return { weights, losses: history.map((h) => h.loss) };
   }
 
+  it("a model with a layer fit does not run as plain ops (dropout) trains on one thread, and says so", async () => {
+    await tf.setBackend("wasm");
+    const model = toTfModel(kerasDigitModelCorrected(), { seed: 1 });
+    const history = await fit(
+      model,
+      selectExamples(
+        train,
+        Array.from({ length: 64 }, (_, i) => i),
+      ),
+      { epochs: 1, batchSize: 32, workers: 2 },
+    );
+    expect(history.map((h) => h.threads)).toEqual([1]);
+    model.dispose();
+  });
   it("2 and 3 threads give the weights of 1 thread (same seed, same batches)", async () => {
     const one = await trainedWeights(1);
     for (const workers of [2, 3]) {
