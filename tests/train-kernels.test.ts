@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { tf } from "../src/tf";
 import { readFileSync } from "fs";
+import { spawnSync } from "child_process";
+import { join } from "path";
 import { fastKernels, useFastBackend } from "../src/train/backend";
 import { NATIVE_RELAXED_WASM, NATIVE_WASM, PATCH_LIMIT, nativeWasmFile, relaxedSimd } from "../src/train/native";
 import { channelsCase, type ChannelsPass } from "../src/train/kernels/channels";
@@ -895,6 +897,18 @@ describe("the course's native module (assembly/kernels.ts → dist/native.wasm)"
       expect(Array.from(heap.subarray(z + count, z + count + 64)).every((v) => v === 12345)).toBe(true);
       expect(heap.subarray(z, z + count).every((v) => v !== 12345 && Number.isFinite(v))).toBe(true);
     }
+  });
+  it("a fresh process that refuses the v8 module (as the grader's kernels do) loads the plain build", () => {
+    const script = [
+      'const Module = require("module");',
+      "const load = Module._load;",
+      'Module._load = function (request, ...rest) { if (request === "v8" || request === "node:v8") throw new Error("refused"); return load.call(this, request, ...rest); };',
+      `const native = require(${JSON.stringify(join(__dirname, "..", "dist", "train", "native.js"))});`,
+      "console.log(JSON.stringify({ relaxed: native.relaxedSimd(), file: native.nativeWasmFile() }));",
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, DL_BY_HAND_SIMD: "" } });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual({ relaxed: false, file: NATIVE_WASM });
   });
   it("the plain build computes what the relaxed one does, function by function (within float rounding)", () => {
     /** Runs `call` on a fresh memory holding `arrays` (at 16-byte aligned offsets), returns the memory's numbers after. */
