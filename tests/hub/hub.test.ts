@@ -82,7 +82,9 @@ function commandsOf(user: string): string[] {
   const out: string[] = [];
   for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
-      if (!fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`JUPYTERHUB_USER=${user}`)) continue;
+      // This run's processes of the student only: a server left by another run has another home.
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      if (!environ.includes(`JUPYTERHUB_USER=${user}`) || !environ.includes(`HOME=${path.join(homes, user)}`)) continue;
       out.push(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim());
     } catch {
       // the process ended meanwhile
@@ -161,15 +163,35 @@ describe("a JupyterHub for a class", () => {
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await hub?.stop();
-    // Kernels whose server the hub stopped may outlive it: end this test's, found by its prefix.
-    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-      try {
-        const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-        if (environ.includes(`JUPYTER_PATH=${path.join(prefix, "share", "jupyter")}`)) process.kill(Number(pid), "SIGTERM");
-      } catch {
-        // gone already, or not ours to read
-      }
-    }
+    // Servers and kernels the hub started may outlive it (a student's restarted server did, and ignored
+    // SIGTERM): end this test's, found by the course's prefix or a student's home, and kill what stays.
+    const ours = () =>
+      fs
+        .readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((pid) => {
+          try {
+            const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+            return (
+              environ.includes(`JUPYTER_PATH=${path.join(prefix, "share", "jupyter")}`) ||
+              environ.some((e) => e.startsWith(`HOME=${homes}/`))
+            );
+          } catch {
+            return false; // gone already, or not ours to read
+          }
+        })
+        .map(Number);
+    const signal = (pids: number[], name: NodeJS.Signals) =>
+      pids.forEach((pid) => {
+        try {
+          process.kill(pid, name);
+        } catch {
+          // gone meanwhile
+        }
+      });
+    signal(ours(), "SIGTERM");
+    for (let waited = 0; waited < 5_000 && ours().length > 0; waited += 250) await new Promise((r) => setTimeout(r, 250));
+    signal(ours(), "SIGKILL");
   });
 
   it("rejects a wrong password", async () => {
